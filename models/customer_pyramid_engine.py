@@ -1,0 +1,669 @@
+import json
+import logging
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
+
+_logger = logging.getLogger(__name__)
+
+# First key of the advisory lock (pg_try_advisory_xact_lock(int, int)); the
+# second key is the company id, so companies are recomputed independently.
+LOCK_NAMESPACE = 74_726_179
+# Partners handled in one call of the scheduled action before it hands the
+# remaining companies to the next call (each call is one transaction).
+CRON_PARTNER_BUDGET = 500_000
+
+FACTS_TABLE = SQL.identifier("customer_pyramid_facts")
+RESULT_TABLE = SQL.identifier("customer_pyramid_result")
+CHANGES_TABLE = SQL.identifier("customer_pyramid_changes")
+
+# Per-company facts written on the commercial partner: field -> result column.
+FACT_COLUMNS = {
+    "customer_pyramid_level": "level",
+    "customer_pyramid_computed_level": "computed_level",
+    "customer_pyramid_revenue": "revenue",
+    "customer_pyramid_lifetime_revenue": "lifetime_revenue",
+    "customer_pyramid_order_count": "order_count",
+    "customer_pyramid_first_order_date": "first_order_date",
+    "customer_pyramid_last_order_date": "last_order_date",
+    "customer_pyramid_rank": "rank",
+    "customer_pyramid_percentile": "percentile",
+    "customer_pyramid_cutoff": "cutoff",
+}
+LEVEL_RANK = {level: index for index, (level, _label) in enumerate(LEVEL_SELECTION)}
+
+
+class CustomerPyramidEngine(models.AbstractModel):
+    """The one implementation of the pyramid computation.
+
+    Everything runs inside PostgreSQL on temporary tables, per company:
+    ``customer_pyramid_facts`` (what each commercial partner bought),
+    ``customer_pyramid_result`` (its level) and ``customer_pyramid_changes``
+    (the partners whose stored values changed). The full recompute ranks every
+    active customer; an order event only refreshes the facts of its partner and
+    places it against the cut-offs of the last full recompute.
+    """
+
+    _name = "customer.pyramid.engine"
+    _description = "Customer pyramid recompute"
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_recompute(self):
+        """Scheduled action: recompute the companies not done since the last run.
+
+        Companies are handled in one transaction each batch; when the batch
+        budget is spent, ``_notify_progress`` asks the cron runner to call again,
+        so a crash only loses the batch being computed, never earlier levels.
+        """
+        lastcall = self.env.context.get("lastcall")
+        domain = []
+        if lastcall:
+            domain = [
+                "|",
+                ("customer_pyramid_last_run", "=", False),
+                ("customer_pyramid_last_run", "<=", lastcall),
+            ]
+        companies = self.env["res.company"].search(
+            domain, order="customer_pyramid_last_run ASC NULLS FIRST, id"
+        )
+        done = 0
+        partners_done = 0
+        for company in companies:
+            if partners_done >= CRON_PARTNER_BUDGET:
+                break
+            stats = self._recompute_company(company, "cron")
+            done += 1
+            if stats:
+                partners_done += stats["partners"]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+
+    @api.model
+    def recompute_companies(self, companies, cause="install"):
+        """Recompute now (Settings button, post-init hook); refuses to wait.
+
+        Returns the statistics of each company's run, by company.
+        """
+        stats = {}
+        for company in companies:
+            stats[company] = self._recompute_company(company, cause)
+            if stats[company] is None:
+                raise UserError(
+                    _(
+                        "The customer pyramid of %(company)s is being recomputed "
+                        "right now. Try again in a minute.",
+                        company=company.name,
+                    )
+                )
+        return stats
+
+    @api.model
+    def refresh_partners(self, company, partners, cause):
+        """Event path: refresh the facts and the level of a few partners at once.
+
+        Active partners are placed against the cut-offs of the last full
+        recompute (small when the company was never ranked); re-ranking
+        everyone is the scheduled action's job.
+        """
+        commercial_ids = partners.commercial_partner_id.ids
+        if not commercial_ids:
+            return
+        self._flush_sources()
+        started = self._build_facts(company, commercial_ids)
+        self._build_result_from_cutoffs(company)
+        self._apply_result(company, cause, started)
+        self._drop_temporary_tables()
+
+    # ------------------------------------------------------------------
+    # The full recompute of one company
+    # ------------------------------------------------------------------
+    def _recompute_company(self, company, cause):
+        """Rank every commercial partner of ``company``; None when locked."""
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id)
+        )
+        if not cr.fetchone()[0]:
+            _logger.info(
+                "customer pyramid: %s is being recomputed by another worker, skipped",
+                company.name,
+            )
+            return None
+        self._flush_sources()
+        run_date = fields.Datetime.now()
+        started = self._build_facts(company)
+        cr.execute(
+            SQL(
+                "SELECT count(*) FILTER (WHERE in_scope AND ranked),"
+                " count(*) FILTER (WHERE in_scope),"
+                " COALESCE(sum(unconverted_orders), 0)::int,"
+                " count(*) FILTER (WHERE NOT in_scope),"
+                " count(*) FILTER (WHERE in_scope AND NOT ranked"
+                "                  AND orders_in_window > 0)"
+                " FROM %s",
+                FACTS_TABLE,
+            )
+        )
+        active_count, scope_count, unconverted, out_of_scope, non_positive = (
+            cr.fetchone()
+        )
+        boundaries = level_boundaries(active_count, company._customer_pyramid_shares())
+        self._build_ranked_result(boundaries, active_count)
+        changed = self._apply_result(company, cause, started)
+        self._store_snapshot(company, run_date)
+        settings_label = company._customer_pyramid_settings_label()
+        company.sudo().write(  # the cron user may not be a settings admin
+            {
+                "customer_pyramid_last_run": run_date,
+                "customer_pyramid_last_settings": settings_label,
+            }
+        )
+        self._drop_temporary_tables()
+        _logger.info(
+            "customer pyramid: %s: %s partners, %s active (boundaries %s), "
+            "%s changed; skipped: %s orders without currency rate, "
+            "%s archived or foreign partners with orders, "
+            "%s partners with zero or negative revenue in the window",
+            company.name,
+            scope_count,
+            active_count,
+            boundaries,
+            changed,
+            unconverted,
+            out_of_scope,
+            non_positive,
+        )
+        return {
+            "partners": scope_count,
+            "active": active_count,
+            "changed": changed,
+            "orders_without_rate": unconverted,
+            "partners_out_of_scope": out_of_scope,
+            "partners_without_positive_revenue": non_positive,
+        }
+
+    # ------------------------------------------------------------------
+    # SQL steps
+    # ------------------------------------------------------------------
+    def _flush_sources(self):
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "date_order", "amount_untaxed"]
+            + ["amount_total", "currency_rate"]
+        )
+        self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
+        self.env["res.partner"].flush_model()
+
+    def _drop_temporary_tables(self):
+        self.env.cr.execute(
+            SQL(
+                "DROP TABLE IF EXISTS %s, %s, %s",
+                FACTS_TABLE,
+                RESULT_TABLE,
+                CHANGES_TABLE,
+            )
+        )
+
+    def _build_facts(self, company, partner_ids=None):
+        """What every commercial partner in scope bought from ``company``.
+
+        Returns the time the facts were read, which guards the update against
+        overwriting an order event committed in the meantime.
+        """
+        self._drop_temporary_tables()
+        self.env.cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
+        started = self.env.cr.fetchone()[0]
+        key = str(company.id)
+        window_start = fields.Date.context_today(self) - relativedelta(
+            months=company.customer_pyramid_window_months
+        )
+        amount = SQL.identifier(
+            "so",
+            "amount_total"
+            if company.customer_pyramid_amount_basis == "total"
+            else "amount_untaxed",
+        )
+        partner_filter = order_filter = lead_filter = SQL()
+        if partner_ids is not None:
+            partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
+            order_filter = SQL(
+                "AND so.partner_id IN (SELECT id FROM res_partner"
+                " WHERE commercial_partner_id = ANY(%s))",
+                partner_ids,
+            )
+            lead_filter = SQL(
+                "AND l.partner_id IN (SELECT id FROM res_partner"
+                " WHERE commercial_partner_id = ANY(%s))",
+                partner_ids,
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(facts)s ON COMMIT DROP AS
+                WITH scope AS (
+                    SELECT p.id AS partner_id,
+                           p.customer_pyramid_mark ->> %(key)s AS mark,
+                           p.customer_pyramid_pinned_level ->> %(key)s AS pinned_level,
+                           p.customer_pyramid_level ->> %(key)s AS old_level,
+                           (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
+                           (p.customer_pyramid_percentile ->> %(key)s)::numeric
+                               AS old_percentile
+                      FROM res_partner p
+                     WHERE p.active
+                       AND p.id = p.commercial_partner_id
+                       AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
+                       -- the companies themselves and employees are not customers
+                       AND NOT EXISTS (SELECT 1 FROM res_company rc
+                                        WHERE rc.partner_id = p.id)
+                       AND NOT EXISTS (SELECT 1 FROM res_users u
+                                        WHERE u.partner_id = p.id AND NOT u.share)
+                       %(partner_filter)s
+                ),
+                orders AS (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           so.date_order,
+                           %(amount)s / NULLIF(so.currency_rate, 0) AS amount
+                      FROM sale_order so
+                      JOIN res_partner cp ON cp.id = so.partner_id
+                     WHERE so.company_id = %(company_id)s
+                       AND so.state = 'sale'
+                       %(order_filter)s
+                ),
+                sales AS (
+                    SELECT partner_id,
+                           round(COALESCE(sum(amount)
+                               FILTER (WHERE date_order >= %(window_start)s), 0), 2)
+                               AS revenue,
+                           round(COALESCE(sum(amount), 0), 2) AS lifetime_revenue,
+                           count(*) AS order_count,
+                           count(*) FILTER (WHERE date_order >= %(window_start)s)
+                               AS orders_in_window,
+                           count(*) FILTER (WHERE amount IS NULL) AS unconverted_orders,
+                           min(date_order)::date AS first_order_date,
+                           max(date_order)::date AS last_order_date
+                      FROM orders
+                  GROUP BY partner_id
+                ),
+                relations AS (
+                    SELECT cp.commercial_partner_id AS partner_id
+                      FROM crm_lead l
+                      JOIN res_partner cp ON cp.id = l.partner_id
+                     WHERE l.active AND l.type = 'opportunity'
+                       AND (l.company_id IS NULL OR l.company_id = %(company_id)s)
+                       %(lead_filter)s
+                     UNION
+                    SELECT cp.commercial_partner_id
+                      FROM sale_order so
+                      JOIN res_partner cp ON cp.id = so.partner_id
+                     WHERE so.company_id = %(company_id)s
+                       AND so.state IN ('draft', 'sent')
+                       %(order_filter)s
+                )
+                SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
+                       s.partner_id IS NOT NULL AS in_scope,
+                       s.mark, s.pinned_level, s.old_level, s.old_rank,
+                       s.old_percentile,
+                       COALESCE(sa.revenue, 0) AS revenue,
+                       COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
+                       COALESCE(sa.order_count, 0) AS order_count,
+                       COALESCE(sa.orders_in_window, 0) AS orders_in_window,
+                       COALESCE(sa.unconverted_orders, 0) AS unconverted_orders,
+                       sa.first_order_date, sa.last_order_date,
+                       r.partner_id IS NOT NULL AS has_relation,
+                       COALESCE(sa.revenue, 0) > 0 AND s.mark IS DISTINCT FROM 'rest'
+                           AS ranked
+                  FROM scope s
+             FULL JOIN sales sa ON sa.partner_id = s.partner_id
+             LEFT JOIN relations r
+                    ON r.partner_id = COALESCE(s.partner_id, sa.partner_id)
+                """,
+                facts=FACTS_TABLE,
+                key=key,
+                company_id=company.id,
+                partner_filter=partner_filter,
+                order_filter=order_filter,
+                lead_filter=lead_filter,
+                amount=amount,
+                window_start=window_start,
+            )
+        )
+        return started
+
+    def _level_case(self, ranked_level):
+        """The computed level: ``ranked_level`` decides among active customers."""
+        return SQL(
+            """CASE WHEN f.mark = 'rest' THEN 'rest'
+                    WHEN f.ranked THEN %s
+                    WHEN f.order_count > 0 THEN 'inactive'
+                    WHEN f.mark = 'suspect' THEN 'suspect'
+                    WHEN f.has_relation OR f.mark = 'prospect' THEN 'prospect'
+                    ELSE 'suspect' END""",
+            ranked_level,
+        )
+
+    def _build_ranked_result(self, boundaries, active_count):
+        top, big, medium = boundaries
+        # rank() gives tied revenues the same, highest, rank: a tie at a
+        # boundary goes to the higher level, deterministically.
+        ranked_level = SQL(
+            """CASE WHEN r.rank <= %s THEN 'top' WHEN r.rank <= %s THEN 'big'
+                    WHEN r.rank <= %s THEN 'medium' ELSE 'small' END""",
+            top,
+            big,
+            medium,
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(result)s ON COMMIT DROP AS
+                WITH ranks AS (
+                    SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
+                      FROM %(facts)s WHERE in_scope AND ranked
+                ),
+                levels AS (
+                    SELECT f.*, r.rank, %(level)s AS computed_level
+                      FROM %(facts)s f
+                 LEFT JOIN ranks r ON r.partner_id = f.partner_id
+                     WHERE f.in_scope
+                )
+                SELECT l.*,
+                       COALESCE(l.pinned_level, l.computed_level) AS level,
+                       round(100.0 * l.rank / %(active_count)s, 2) AS percentile,
+                       min(l.revenue) FILTER (WHERE l.rank IS NOT NULL)
+                           OVER (PARTITION BY l.computed_level) AS cutoff
+                  FROM levels l
+                """,
+                result=RESULT_TABLE,
+                facts=FACTS_TABLE,
+                level=self._level_case(ranked_level),
+                active_count=max(active_count, 1),
+            )
+        )
+
+    def _build_result_from_cutoffs(self, company):
+        """Place refreshed partners against the last full recompute's cut-offs."""
+        cutoffs = self._latest_cutoffs(company)
+        # Without a full recompute yet, every active customer starts small.
+        ranked_level = SQL("'small'")
+        placements = [
+            SQL("WHEN f.revenue >= %s THEN %s", cutoffs[level], level)
+            for level in ACTIVE_LEVELS[:-1]
+            if cutoffs.get(level) is not None
+        ]
+        if placements:
+            ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(result)s ON COMMIT DROP AS
+                WITH levels AS (
+                    SELECT f.*, %(level)s AS computed_level
+                      FROM %(facts)s f WHERE f.in_scope
+                )
+                SELECT l.*,
+                       COALESCE(l.pinned_level, l.computed_level) AS level,
+                       CASE WHEN l.ranked THEN l.old_rank END AS rank,
+                       CASE WHEN l.ranked THEN l.old_percentile END AS percentile,
+                       (%(cutoffs)s::jsonb ->> l.computed_level)::numeric AS cutoff
+                  FROM levels l
+                """,
+                result=RESULT_TABLE,
+                facts=FACTS_TABLE,
+                level=self._level_case(ranked_level),
+                cutoffs=json.dumps(cutoffs),
+            )
+        )
+
+    def _latest_cutoffs(self, company):
+        self.env["customer.pyramid.snapshot"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT level, cutoff_revenue FROM customer_pyramid_snapshot
+                    WHERE company_id = %s AND run_date = (
+                        SELECT max(run_date) FROM customer_pyramid_snapshot
+                         WHERE company_id = %s)""",
+                company.id,
+                company.id,
+            )
+        )
+        return {
+            level: float(cutoff)
+            for level, cutoff in self.env.cr.fetchall()
+            if cutoff is not None
+        }
+
+    def _apply_result(self, company, cause, started):
+        """Write what changed, with history, chatter and retention activities."""
+        cr = self.env.cr
+        key = str(company.id)
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        assignments = [
+            SQL(
+                "%(column)s = CASE WHEN r.%(value)s IS NULL"
+                " THEN COALESCE(p.%(column)s, '{}'::jsonb) - %(key)s"
+                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
+                " || jsonb_build_object(%(key)s, r.%(value)s) END",
+                column=SQL.identifier(column),
+                value=SQL.identifier(value),
+                key=key,
+            )
+            for column, value in FACT_COLUMNS.items()
+        ]
+        differences = [
+            SQL(
+                "p.%s -> %s IS DISTINCT FROM to_jsonb(r.%s)",
+                SQL.identifier(column),
+                key,
+                SQL.identifier(value),
+            )
+            for column, value in FACT_COLUMNS.items()
+        ]
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMPORARY TABLE %(changes)s (
+                    partner_id integer, old_level varchar, level varchar,
+                    revenue numeric
+                ) ON COMMIT DROP;
+                WITH updated AS (
+                    UPDATE res_partner p
+                       SET %(assignments)s,
+                           customer_pyramid_refreshed_on =
+                               COALESCE(p.customer_pyramid_refreshed_on, '{}'::jsonb)
+                               || jsonb_build_object(%(key)s, date_trunc('second',
+                                      clock_timestamp() AT TIME ZONE 'UTC'))
+                      FROM %(result)s r
+                     WHERE p.id = r.partner_id
+                       AND (%(differences)s)
+                       -- an order event committed while this ran is newer: keep it
+                       AND COALESCE(
+                               (p.customer_pyramid_refreshed_on ->> %(key)s)::timestamp,
+                               '-infinity') < %(started)s
+                 RETURNING p.id, r.old_level, r.level, r.revenue
+                )
+                INSERT INTO %(changes)s SELECT * FROM updated
+                """,
+                changes=CHANGES_TABLE,
+                assignments=SQL(", ").join(assignments),
+                key=key,
+                result=RESULT_TABLE,
+                differences=SQL(" OR ").join(differences),
+                started=started,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_pyramid_history
+                       (partner_id, company_id, date, old_level, new_level, cause,
+                        revenue, user_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT partner_id, %(company)s, %(now)s, old_level, level, %(cause)s,
+                       revenue, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(changes)s
+                 WHERE old_level IS DISTINCT FROM level
+                """,
+                company=company.id,
+                now=now,
+                cause=cause,
+                uid=uid,
+                changes=CHANGES_TABLE,
+            )
+        )
+        changed = cr.rowcount
+        self._post_level_messages(company, cause, now)
+        self._schedule_retention_activities(company)
+        self.env.invalidate_all()
+        return changed
+
+    def _post_level_messages(self, company, cause, now):
+        """A tracked chatter note per level change, inserted in one statement."""
+        partner_model = self.env["res.partner"]
+        labels = dict(
+            partner_model._fields["customer_pyramid_level"]._description_selection(
+                self.env
+            )
+        )
+        causes = dict(
+            self.env["customer.pyramid.history"]
+            ._fields["cause"]
+            ._description_selection(self.env)
+        )
+        body = Markup("<p>%s</p>") % _(
+            "Customer pyramid level for %(company)s changed: %(cause)s.",
+            company=company.name,
+            cause=causes[cause],
+        )
+        uid = self.env.uid
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH messages AS (
+                    INSERT INTO mail_message
+                           (model, res_id, message_type, subtype_id, body, author_id,
+                            date, is_internal, record_company_id,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT 'res.partner', partner_id, 'notification', %(subtype)s,
+                           %(body)s, %(author)s, %(now)s, TRUE, %(company)s,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM %(changes)s
+                     WHERE old_level IS NOT NULL AND old_level IS DISTINCT FROM level
+                 RETURNING id, res_id
+                )
+                INSERT INTO mail_tracking_value
+                       (field_id, old_value_char, new_value_char, mail_message_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(field)s, %(labels)s::jsonb ->> c.old_level,
+                       %(labels)s::jsonb ->> c.level, m.id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM messages m
+                  JOIN %(changes)s c ON c.partner_id = m.res_id
+                """,
+                subtype=self.env.ref("mail.mt_note").id,
+                body=str(body),
+                author=self.env.user.partner_id.id,
+                now=now,
+                company=company.id,
+                uid=uid,
+                changes=CHANGES_TABLE,
+                field=self.env["ir.model.fields"]
+                ._get("res.partner", "customer_pyramid_level")
+                .id,
+                labels=json.dumps(labels),
+            )
+        )
+
+    def _schedule_retention_activities(self, company):
+        """Retention beats acquisition: a dropping customer gets a call."""
+        if not company.customer_pyramid_retention_activity:
+            return
+        order = [level for level, _label in LEVEL_SELECTION]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.partner_id, c.old_level, c.level, p.user_id
+                  FROM %(changes)s c
+                  JOIN res_partner p ON p.id = c.partner_id
+                 WHERE c.old_level = ANY(%(active)s)
+                   AND c.level = ANY(%(droppable)s)
+                   AND array_position(%(order)s, c.level)
+                       > array_position(%(order)s, c.old_level)
+                """,
+                changes=CHANGES_TABLE,
+                active=list(ACTIVE_LEVELS),
+                droppable=[*ACTIVE_LEVELS, "inactive"],
+                order=order,
+            )
+        )
+        drops = self.env.cr.fetchall()
+        if not drops:
+            return
+        labels = dict(
+            self.env["res.partner"]
+            ._fields["customer_pyramid_level"]
+            ._description_selection(self.env)
+        )
+        activity_type = self.env.ref("customer_pyramid.mail_activity_type_retention")
+        deadline = fields.Date.context_today(self) + relativedelta(
+            days=company.customer_pyramid_retention_days
+        )
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": partner_id,
+                "activity_type_id": activity_type.id,
+                "user_id": user_id or activity_type.default_user_id.id or self.env.uid,
+                "date_deadline": deadline,
+                "summary": _(
+                    "Retention: dropped from %(old)s to %(new)s",
+                    old=labels[old_level],
+                    new=labels[new_level],
+                ),
+            }
+            for partner_id, old_level, new_level, user_id in drops
+        ]
+        # mail_activity_quick_update: no assignment e-mail for each of them
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(vals_list)
+
+    def _store_snapshot(self, company, run_date):
+        """One row per level for the reports, with the ranking's cut-offs."""
+        levels = [level for level, _label in LEVEL_SELECTION]
+        uid = self.env.uid
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_pyramid_snapshot
+                       (company_id, run_date, level, customer_count, revenue,
+                        cutoff_revenue, settings,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(company)s, %(run_date)s, lv.level,
+                       COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
+                       c.cutoff, %(settings)s,
+                       %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
+                  FROM unnest(%(levels)s::varchar[]) AS lv(level)
+             LEFT JOIN (SELECT level, count(*) AS customer_count,
+                               sum(revenue) AS revenue
+                          FROM %(result)s GROUP BY level) e ON e.level = lv.level
+             LEFT JOIN (SELECT computed_level, min(revenue) AS cutoff
+                          FROM %(result)s WHERE rank IS NOT NULL
+                      GROUP BY computed_level) c ON c.computed_level = lv.level
+                """,
+                company=company.id,
+                run_date=run_date,
+                settings=company._customer_pyramid_settings_label(),
+                uid=uid,
+                levels=levels,
+                result=RESULT_TABLE,
+            )
+        )

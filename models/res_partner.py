@@ -1,0 +1,445 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+from ..lib.pyramid_split import LEVEL_SELECTION
+from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
+
+MARK_SELECTION = [
+    ("prospect", "Prospect"),
+    ("suspect", "Suspect"),
+    ("rest", "No need (rest of the world)"),
+]
+PIN_FIELDS = ("customer_pyramid_pinned_level", "customer_pyramid_pin_reason")
+LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Pyramid: per company, written by customer.pyramid.engine in SQL on the
+    # commercial partner; contacts show it through customer_pyramid_commercial_level.
+    customer_pyramid_level = fields.Selection(
+        LEVEL_SELECTION,
+        string="Pyramid level",
+        company_dependent=True,
+        readonly=True,
+        group_expand="_read_group_customer_pyramid_levels",
+        help="The pinned level when a manager pinned one, else the computed level.",
+    )
+    customer_pyramid_computed_level = fields.Selection(
+        LEVEL_SELECTION, company_dependent=True, readonly=True
+    )
+    customer_pyramid_pinned_level = fields.Selection(
+        LEVEL_SELECTION,
+        company_dependent=True,
+        help="A level set by a sales manager; the computation never overrides it.",
+    )
+    customer_pyramid_pin_reason = fields.Char(company_dependent=True)
+    customer_pyramid_mark = fields.Selection(
+        MARK_SELECTION,
+        string="Relationship mark",
+        company_dependent=True,
+        help="Prospect or suspect: used while the partner has never bought. "
+        "No need: always 'Rest of the world', left out of the ranking.",
+    )
+    customer_pyramid_revenue = fields.Float(
+        string="Revenue in window", company_dependent=True, readonly=True
+    )
+    customer_pyramid_lifetime_revenue = fields.Float(
+        string="Lifetime revenue", company_dependent=True, readonly=True
+    )
+    customer_pyramid_order_count = fields.Integer(
+        string="Confirmed orders", company_dependent=True, readonly=True
+    )
+    customer_pyramid_first_order_date = fields.Date(
+        string="First order", company_dependent=True, readonly=True
+    )
+    customer_pyramid_last_order_date = fields.Date(
+        string="Last order", company_dependent=True, readonly=True
+    )
+    customer_pyramid_rank = fields.Integer(
+        string="Rank",
+        company_dependent=True,
+        readonly=True,
+        help="Position by revenue among active customers (1 is the highest).",
+    )
+    customer_pyramid_percentile = fields.Float(
+        string="Percentile",
+        company_dependent=True,
+        readonly=True,
+        help="The customer is within the top this-many percent of active customers.",
+    )
+    customer_pyramid_cutoff = fields.Float(
+        string="Level cut-off",
+        company_dependent=True,
+        readonly=True,
+        help="The lowest revenue in the window that reaches this level.",
+    )
+    customer_pyramid_refreshed_on = fields.Datetime(
+        string="Facts refreshed on", company_dependent=True, readonly=True
+    )
+    customer_pyramid_commercial_level = fields.Selection(
+        related="commercial_partner_id.customer_pyramid_level",
+        string="Company pyramid level",
+    )
+    customer_pyramid_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_customer_pyramid_currency_id"
+    )
+    customer_pyramid_last_run = fields.Datetime(
+        string="Pyramid last computed", compute="_compute_customer_pyramid_last_run"
+    )
+    customer_pyramid_history_count = fields.Integer(
+        compute="_compute_customer_pyramid_history_count"
+    )
+
+    # Lifecycle: per company, moved forward by events, backwards only by hand.
+    customer_lifecycle_stage_id = fields.Many2one(
+        "customer.lifecycle.stage",
+        string="Lifecycle stage",
+        company_dependent=True,
+        group_expand="_read_group_customer_lifecycle_stage_ids",
+    )
+    customer_lifecycle_stage_date = fields.Datetime(
+        string="In stage since", company_dependent=True, readonly=True
+    )
+    customer_lifecycle_days_in_stage = fields.Integer(
+        string="Days in stage", compute="_compute_customer_lifecycle_days_in_stage"
+    )
+    customer_lifecycle_history_count = fields.Integer(
+        compute="_compute_customer_lifecycle_history_count"
+    )
+    customer_referred_by_id = fields.Many2one(
+        "res.partner",
+        string="Referred by",
+        index="btree_not_null",
+        help="The customer who brought this one; it becomes an advocate when "
+        "this partner converts.",
+    )
+    customer_referral_ids = fields.One2many(
+        "res.partner", "customer_referred_by_id", string="Referrals"
+    )
+    customer_lifecycle_promoter = fields.Boolean(
+        string="Promoter",
+        help="Recommends us: enters the Advocacy stage.",
+    )
+
+    def _compute_customer_pyramid_currency_id(self):
+        self.customer_pyramid_currency_id = self.env.company.currency_id
+
+    def _compute_customer_pyramid_last_run(self):
+        self.customer_pyramid_last_run = self.env.company.customer_pyramid_last_run
+
+    def _compute_customer_pyramid_history_count(self):
+        counts = dict(
+            self.env["customer.pyramid.history"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.customer_pyramid_history_count = counts.get(
+                partner.commercial_partner_id, 0
+            )
+
+    def _compute_customer_lifecycle_days_in_stage(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            since = partner.customer_lifecycle_stage_date
+            partner.customer_lifecycle_days_in_stage = (
+                (now - since).days if since else 0
+            )
+
+    def _compute_customer_lifecycle_history_count(self):
+        counts = dict(
+            self.env["customer.lifecycle.history"]._read_group(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.customer_lifecycle_history_count = counts.get(partner, 0)
+
+    @api.model
+    def _read_group_customer_pyramid_levels(self, values, domain):
+        return [level for level, _label in LEVEL_SELECTION]
+
+    @api.model
+    def _read_group_customer_lifecycle_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    @api.constrains("customer_referred_by_id")
+    def _check_customer_referred_by_id(self):
+        for partner in self:
+            referrer = partner.customer_referred_by_id
+            if (
+                referrer
+                and referrer.commercial_partner_id == partner.commercial_partner_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(partner)s cannot be referred by itself.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        commercial = partners.filtered(lambda p: p.is_company or not p.parent_id)
+        for company, new_partners in commercial.grouped("company_id").items():
+            self.env["customer.pyramid.engine"].refresh_partners(
+                company or self.env.company, new_partners, "partner"
+            )
+        commercial._customer_lifecycle_prospective()._customer_lifecycle_advance(
+            "awareness", self.env.company
+        )
+        return partners
+
+    def write(self, vals):
+        if any(fname in vals for fname in PIN_FIELDS):
+            self._check_customer_pyramid_pin(vals)
+        manual_move = (
+            "customer_lifecycle_stage_id" in vals
+            and not self.env.context.get("customer_lifecycle_automatic")
+        )
+        if manual_move:
+            previous = {
+                partner: partner.customer_lifecycle_stage_id for partner in self
+            }
+            vals = dict(vals, customer_lifecycle_stage_date=fields.Datetime.now())
+        res = super().write(vals)
+        if manual_move:
+            self._customer_lifecycle_log_moves(previous, "manual")
+        if "customer_pyramid_pinned_level" in vals:
+            cause = "pin" if vals["customer_pyramid_pinned_level"] else "unpin"
+            self.env["customer.pyramid.engine"].refresh_partners(
+                self.env.company, self, cause
+            )
+        elif "customer_pyramid_mark" in vals:
+            self.env["customer.pyramid.engine"].refresh_partners(
+                self.env.company, self, "mark"
+            )
+        if vals.get("customer_lifecycle_promoter"):
+            self._customer_lifecycle_advance("advocacy", self.env.company)
+        return res
+
+    def action_customer_pyramid_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "customer_pyramid.customer_pyramid_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_company_current": 1}
+        return action
+
+    def action_customer_lifecycle_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "customer_pyramid.customer_lifecycle_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        return action
+
+    def _check_customer_pyramid_pin(self, vals):
+        if not self.env.user.has_group("customer_pyramid.group_manager"):
+            raise AccessError(_("Only customer pyramid managers can pin a level."))
+        if vals.get("customer_pyramid_pinned_level"):
+            for partner in self:
+                reason = vals.get(
+                    "customer_pyramid_pin_reason", partner.customer_pyramid_pin_reason
+                )
+                if not (reason or "").strip():
+                    raise ValidationError(
+                        _(
+                            "Give a reason for pinning the pyramid level of "
+                            "%(partner)s.",
+                            partner=partner.display_name,
+                        )
+                    )
+            non_commercial = self.filtered(lambda p: p.commercial_partner_id != p)
+            if non_commercial:
+                raise ValidationError(
+                    _(
+                        "Pin the level on the company %(company)s, not on its contact.",
+                        company=non_commercial[0].commercial_partner_id.display_name,
+                    )
+                )
+
+    def _customer_lifecycle_prospective(self):
+        """Partners who may be customers: not vendors, employees or our companies."""
+        company_partners = self.env["res.company"].sudo().search([]).partner_id
+        return self.filtered(
+            lambda p: not p.supplier_rank
+            and p not in company_partners
+            and not p.user_ids.filtered(lambda u: not u.share)
+        )
+
+    def _customer_lifecycle_advance(self, rule, company):
+        """Move the commercial partners forward to the stage entered by ``rule``.
+
+        Automatic moves never go backwards: a partner already at or past that
+        stage stays where it is. Event-driven, so it handles a few partners.
+        """
+        if (
+            not self
+            or not company[f"customer_lifecycle_auto_{rule}"]
+            or self.env.context.get("customer_lifecycle_skip")
+        ):
+            return
+        stage = self.env["customer.lifecycle.stage"].search(
+            [("rule", "=", rule)], limit=1
+        )
+        if not stage:
+            return
+        partners = self.commercial_partner_id.with_company(company).filtered("active")
+        movers = partners.filtered(
+            lambda p: not p.customer_lifecycle_stage_id
+            or (
+                p.customer_lifecycle_stage_id.sequence,
+                p.customer_lifecycle_stage_id.id,
+            )
+            < (stage.sequence, stage.id)
+        )
+        if not movers:
+            return
+        previous = {partner: partner.customer_lifecycle_stage_id for partner in movers}
+        movers.with_context(customer_lifecycle_automatic=True).write(
+            {
+                "customer_lifecycle_stage_id": stage.id,
+                "customer_lifecycle_stage_date": fields.Datetime.now(),
+            }
+        )
+        movers._customer_lifecycle_log_moves(previous, rule)
+
+    def _customer_lifecycle_log_moves(self, previous, cause):
+        """History rows and a chatter note for each partner whose stage changed."""
+        causes = dict(
+            self.env["customer.lifecycle.history"]
+            ._fields["cause"]
+            ._description_selection(self.env)
+        )
+        history_vals = []
+        bodies = {}
+        for partner in self:
+            old_stage = previous.get(partner)
+            new_stage = partner.customer_lifecycle_stage_id
+            if old_stage == new_stage:
+                continue
+            history_vals.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "from_stage_id": old_stage.id,
+                    "to_stage_id": new_stage.id,
+                    "cause": cause,
+                }
+            )
+            bodies[partner.id] = _(
+                "Lifecycle stage for %(company)s: %(old)s → %(new)s (%(cause)s)",
+                company=self.env.company.name,
+                old=old_stage.name or _("none"),
+                new=new_stage.name or _("none"),
+                cause=causes[cause],
+            )
+        # One batch of notes, not a message_post (and its notifications) each.
+        self.browse(list(bodies))._message_log_batch(bodies)
+        # History is read-only for users; moving a card is allowed to them.
+        self.env["customer.lifecycle.history"].sudo().create(history_vals)
+
+    @api.model
+    def _customer_lifecycle_initialize(self, companies):
+        """Give existing partners their stage on install, in one statement each.
+
+        Buyers start in Conversion (or Loyalty when they meet its rule),
+        partners with an opportunity or a quotation in Consideration, other
+        customers in Awareness.
+        """
+        stages = {
+            stage.rule: stage
+            for stage in self.env["customer.lifecycle.stage"].search(
+                [("rule", "!=", False)]
+            )
+        }
+        if not all(rule in stages for rule in LIFECYCLE_RULES):
+            return
+        self.env["sale.order"].flush_model()
+        self.env["crm.lead"].flush_model()
+        self.env["res.partner"].flush_model()
+        for company in companies:
+            key = str(company.id)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH orders AS (
+                        SELECT cp.commercial_partner_id AS partner_id,
+                               count(*) FILTER (WHERE so.state = 'sale') AS confirmed,
+                               count(*) FILTER (WHERE so.state = 'sale'
+                                   AND so.date_order
+                                       >= now() - make_interval(months => %(months)s))
+                                   AS recent,
+                               bool_or(so.state IN ('draft', 'sent')) AS quotation
+                          FROM sale_order so
+                          JOIN res_partner cp ON cp.id = so.partner_id
+                         WHERE so.company_id = %(company)s
+                      GROUP BY 1
+                    ),
+                    leads AS (
+                        SELECT DISTINCT cp.commercial_partner_id AS partner_id
+                          FROM crm_lead l JOIN res_partner cp ON cp.id = l.partner_id
+                         WHERE l.active AND l.type = 'opportunity'
+                           AND (l.company_id IS NULL OR l.company_id = %(company)s)
+                    ),
+                    stages AS (
+                        SELECT p.id,
+                               CASE WHEN EXISTS (
+                                        SELECT 1 FROM res_partner referral
+                                          JOIN orders ro ON ro.partner_id = referral.id
+                                         WHERE referral.customer_referred_by_id = p.id
+                                           AND ro.confirmed > 0) THEN %(advocacy)s
+                                    WHEN o.recent >= %(loyal_orders)s THEN %(loyalty)s
+                                    WHEN o.confirmed > 0 THEN %(conversion)s
+                                    WHEN o.quotation OR l.partner_id IS NOT NULL
+                                        THEN %(consideration)s
+                                    WHEN p.customer_rank > 0 THEN %(awareness)s
+                               END AS stage_id
+                          FROM res_partner p
+                     LEFT JOIN orders o ON o.partner_id = p.id
+                     LEFT JOIN leads l ON l.partner_id = p.id
+                         WHERE p.id = p.commercial_partner_id AND p.active
+                           AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                           AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
+                    )
+                    UPDATE res_partner p
+                       SET customer_lifecycle_stage_id =
+                               COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
+                               || jsonb_build_object(%(key)s, s.stage_id),
+                           customer_lifecycle_stage_date =
+                               COALESCE(p.customer_lifecycle_stage_date, '{}'::jsonb)
+                               || jsonb_build_object(%(key)s,
+                                  date_trunc('second', now() AT TIME ZONE 'UTC'))
+                      FROM stages s
+                     WHERE s.id = p.id AND s.stage_id IS NOT NULL
+                    """,
+                    months=company.customer_lifecycle_loyalty_months,
+                    company=company.id,
+                    loyal_orders=company.customer_lifecycle_loyalty_orders,
+                    advocacy=stages["advocacy"].id,
+                    loyalty=stages["loyalty"].id,
+                    conversion=stages["conversion"].id,
+                    consideration=stages["consideration"].id,
+                    awareness=stages["awareness"].id,
+                    key=key,
+                )
+            )
+        self.env["res.partner"].invalidate_model(
+            ["customer_lifecycle_stage_id", "customer_lifecycle_stage_date"]
+        )

@@ -1,0 +1,51 @@
+"""Uninstalls the addon from a database and fails if any of its data is left.
+
+Usage: python check_uninstall.py ODOO_CONFIG DATABASE (run by odoo_suite.py).
+"""
+
+import sys
+
+import odoo
+from odoo.tools import SQL
+
+PREFIXES = ("customer_pyramid", "customer_lifecycle", "customer_relationship")
+
+
+def main(config, database):
+    odoo.tools.config.parse_config(["-c", config, "-d", database, "--no-http"])
+    registry = odoo.modules.registry.Registry.new(database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env["ir.module.module"].search(
+            [("name", "=", PREFIXES[0])]
+        ).button_immediate_uninstall()
+    registry = odoo.modules.registry.Registry.new(database)
+    with registry.cursor() as cr:
+        patterns = [prefix + "%" for prefix in PREFIXES]
+        cr.execute(
+            SQL(
+                "SELECT table_name || '.' || column_name"
+                " FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND (column_name LIKE ANY(%s)"
+                " OR table_name LIKE ANY(%s))",
+                patterns,
+                patterns,
+            )
+        )
+        leftovers = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            SQL("SELECT count(*) FROM ir_model_data WHERE module = %s", PREFIXES[0])
+        )
+        leftover_xmlids = cr.fetchone()[0]
+    if leftovers or leftover_xmlids:
+        print(
+            f"left after uninstall: columns/tables {leftovers},"
+            f" xml ids {leftover_xmlids}"
+        )
+        return 1
+    print("uninstall left no column, table or xml id of the addon")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))

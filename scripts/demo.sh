@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The demo command: a database with Odoo, this addon and its demo data,
+# served on http://127.0.0.1:8069. `scripts/demo.sh --reset` starts afresh.
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+
+DATABASE=${CUSTOMER_PYRAMID_DEMO_DB:-customer_pyramid_demo}
+PORT=${CUSTOMER_PYRAMID_DEMO_PORT:-8069}
+
+if ! odoo_importable; then
+    cat >&2 <<MSG
+Odoo 18 is not installed: '$ODOO_PYTHON' cannot import it.
+Install Odoo 18.0 Community from source, as its documentation says
+(https://www.odoo.com/documentation/18.0/administration/on_premise/source.html):
+  1. get the 18.0 source tree (git clone --branch 18.0 --depth 1 https://github.com/odoo/odoo)
+  2. sudo apt-get install postgresql libldap2-dev libsasl2-dev libpq-dev
+  3. pip install -r odoo/requirements.txt && pip install -e ./odoo
+then run this command again (or set ODOO_PYTHON to a Python that imports odoo).
+MSG
+    exit 1
+fi
+
+DEMO_DIR="$CACHE_DIR/demo"
+mkdir -p "$DEMO_DIR"
+chmod 755 "$CACHE_DIR" "$DEMO_DIR"
+start_private_cluster "$DEMO_DIR/pg"
+make_addons_path "$DEMO_DIR/addons"
+write_odoo_config "$DEMO_DIR/odoo.conf" "$DEMO_DIR/data"
+
+psql_demo() {
+    "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -d postgres -Atqc "$1"
+}
+if [ "${1:-}" = "--reset" ]; then
+    banner "dropping database $DATABASE"
+    psql_demo "DROP DATABASE IF EXISTS \"$DATABASE\" WITH (FORCE)"
+    rm -rf "$DEMO_DIR/data/filestore/$DATABASE"
+fi
+if [ -z "$(psql_demo "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" ]; then
+    banner "creating $DATABASE with Odoo, customer_pyramid and its demo data (a few minutes)"
+    "$ODOO_PYTHON" -m odoo -c "$DEMO_DIR/odoo.conf" -d "$DATABASE" -i customer_pyramid \
+        --stop-after-init --no-http --log-level=warn
+fi
+
+banner "Odoo with customer_pyramid: http://127.0.0.1:$PORT/odoo  (login: admin, password: admin)"
+echo "Stop with Ctrl-C. Start afresh with: scripts/demo.sh --reset"
+exec "$ODOO_PYTHON" -m odoo -c "$DEMO_DIR/odoo.conf" -d "$DATABASE" --db-filter="^$DATABASE\$" \
+    --http-interface=127.0.0.1 --http-port="$PORT"

@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase
+
+
+class CustomerPyramidCase(TransactionCase):
+    """A company of its own, a tax-free product at 1.00 and order helpers.
+
+    Everything runs in ``cls.company`` so that other companies' partners and
+    demo data never change the counts under test.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.usd = cls.env.ref("base.USD")
+        cls.company = cls.env["res.company"].create(
+            {"name": "Pyramid Test Company", "currency_id": cls.usd.id}
+        )
+        cls.env.user.company_ids |= cls.company
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context,
+                allowed_company_ids=[cls.company.id],
+            )
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Pyramid test service",
+                "type": "service",
+                "list_price": 1.0,
+                "taxes_id": [Command.clear()],
+                "invoice_policy": "order",
+            }
+        )
+        cls.engine = cls.env["customer.pyramid.engine"]
+        cls.cron = cls.env.ref("customer_pyramid.ir_cron_customer_pyramid_recompute")
+
+    @classmethod
+    def _partners(cls, count, prefix="Customer", **values):
+        return cls.env["res.partner"].create(
+            [
+                dict(
+                    {
+                        "name": f"{prefix} {index:04d}",
+                        "is_company": True,
+                        "company_id": cls.company.id,
+                    },
+                    **values,
+                )
+                for index in range(1, count + 1)
+            ]
+        )
+
+    @classmethod
+    def _order(cls, partner, amount, confirm=True, days_ago=0, **values):
+        order = cls.env["sale.order"].create(
+            dict(
+                {
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": cls.product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": amount,
+                            }
+                        )
+                    ],
+                },
+                **values,
+            )
+        )
+        if confirm:
+            order.action_confirm()
+        if days_ago:
+            order.date_order = fields.Datetime.now() - timedelta(days=days_ago)
+        return order
+
+    @classmethod
+    def _bulk_orders(cls, partners_amounts):
+        """Many confirmed orders at once, cloned in SQL from a real order."""
+        now = fields.Datetime.now()
+        rows = [
+            (partner.id, now, amount, "sale") for partner, amount in partners_amounts
+        ]
+        cls.env["customer.pyramid.demo"].with_company(cls.company)._clone_orders(
+            cls.env(context=dict(cls.env.context, customer_lifecycle_skip=True)),
+            cls.product,
+            rows,
+        )
+
+    def _recompute(self):
+        self.engine.recompute_companies(self.company, cause="manual_recompute")
+
+    def _run_cron(self):
+        """Trigger the real scheduled action as the cron runner would."""
+        self.cron.with_context(allowed_company_ids=None).method_direct_trigger()
+
+    def _level(self, partner):
+        partner.invalidate_recordset()
+        return partner.with_company(self.company).customer_pyramid_level
+
+    def _levels(self, partners):
+        partners.invalidate_recordset()
+        return [p.customer_pyramid_level for p in partners.with_company(self.company)]
+
+    def _level_counts(self, partners):
+        levels = self._levels(partners)
+        return {level: levels.count(level) for level in set(levels)}
