@@ -29,5 +29,10 @@
     "demo": [
         "demo/customer_pyramid_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_pyramid/static/tests/tours/**/*",
+        ],
+    },
     "post_init_hook": "post_init_hook",
 }

@@ -12,7 +12,9 @@ PREFIXES = ("customer_pyramid", "customer_lifecycle", "customer_relationship")
 
 
 def main(config, database):
-    odoo.tools.config.parse_config(["-c", config, "-d", database, "--no-http"])
+    odoo.tools.config.parse_config(
+        ["-c", config, "-d", database, "--no-http", "--log-level=warn"]
+    )
     registry = odoo.modules.registry.Registry.new(database)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -36,6 +36,18 @@ if ! odoo_importable; then
     exit 0
 fi
 
+# The board tours drive headless Chromium through Odoo's websocket client.
+if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "Chromium missing for the tours: run 'sudo apt-get install chromium'"
+    banner "installing Chromium from Debian for the board tours"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! "$ODOO_PYTHON" -c 'import websocket' 2>/dev/null; then
+    banner "installing websocket-client into $ODOO_PYTHON for the board tours"
+    "$ODOO_PYTHON" -m pip install --quiet --disable-pip-version-check websocket-client
+fi
+
 RUN_DIR=$(mktemp -d /tmp/customer_pyramid_test.XXXXXX)
 chmod 755 "$RUN_DIR"
 trap 'stop_private_cluster "$RUN_DIR/pg"; rm -rf "$LINT_DIR" "$RUN_DIR"' EXIT

@@ -5,3 +5,4 @@ from . import test_lifecycle
 from . import test_access
 from . import test_settings
 from . import test_demo
+from . import test_boards_tour

@@ -50,7 +50,11 @@ class TestPyramidSettings(CustomerPyramidCase):
     def test_settings_form_refuses_shares_not_adding_up(self):
         settings = Form(self.env["res.config.settings"])
         settings.customer_pyramid_top_share = 5
-        with self.assertRaisesRegex(ValidationError, "they add up to 104"):
+        # a request that fails is rolled back: so is this savepoint
+        with (
+            self.assertRaisesRegex(ValidationError, "they add up to 104"),
+            self.env.cr.savepoint(),
+        ):
             settings.save().execute()
         self.company.invalidate_recordset()
         self.assertEqual(self.company.customer_pyramid_top_share, 1)

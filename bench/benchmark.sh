@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The benchmark: bench/benchmark.sh [PARTNERS:ORDERS ...]
+# Default sizes: 10000:50000 100000:500000 1000000:5000000.
+# Each size gets a fresh database copied from one where the addon is installed,
+# on a private PostgreSQL cluster; results go to stdout as markdown rows.
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/../scripts/common.sh"
+odoo_importable || die "'$ODOO_PYTHON' cannot import Odoo 18: see README.md"
+
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10000:50000 100000:500000 1000000:5000000)
+BENCH_DIR=$(mktemp -d /tmp/customer_pyramid_bench.XXXXXX)
+chmod 755 "$BENCH_DIR"
+trap 'stop_private_cluster "$BENCH_DIR/pg"; rm -rf "$BENCH_DIR"' EXIT
+# Durability off only makes loading faster; the timed queries read from memory
+# either way. shared_buffers as a 2-core, 24 GB machine would have it.
+start_private_cluster "$BENCH_DIR/pg" -c fsync=off -c synchronous_commit=off \
+    -c full_page_writes=off -c shared_buffers=2GB -c work_mem=64MB \
+    -c maintenance_work_mem=512MB -c max_wal_size=8GB
+make_addons_path "$BENCH_DIR/addons"
+write_odoo_config "$BENCH_DIR/odoo.conf" "$BENCH_DIR/data"
+
+banner "template database with the addon (no demo data)"
+"$ODOO_PYTHON" -m odoo -c "$BENCH_DIR/odoo.conf" -d bench_template -i customer_pyramid \
+    --without-demo=all --stop-after-init --no-http --log-level=warn
+
+echo
+echo "| partners / orders | recompute s | floor s | recompute/floor | baseline s | baseline/recompute | confirm overhead ms/order | peak MB | 2nd run s | 2nd run rows |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for size in "${SIZES[@]}"; do
+    partners=${size%%:*}
+    orders=${size##*:}
+    database="bench_${partners}"
+    "$PG_BIN/createdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -T bench_template "$database"
+    "$ODOO_PYTHON" "$ROOT/bench/run_benchmark.py" -c "$BENCH_DIR/odoo.conf" -d "$database" \
+        --partners "$partners" --orders "$orders"
+    "$PG_BIN/dropdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo "$database"
+done

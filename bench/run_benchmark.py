@@ -1,0 +1,307 @@
+"""The pyramid recompute at scale, against the floor and the naive baseline.
+
+Run with an interpreter that imports Odoo 18, on a database where the addon is
+installed (bench/benchmark.sh does both):
+
+    python3 bench/run_benchmark.py -c ODOO_CONF -d DATABASE --partners 10000 --orders 50000
+
+It loads synthetic data directly in PostgreSQL (set-based INSERT ... SELECT from
+generate_series, cloned from one real partner and one real confirmed order):
+partners split between two companies, confirmed orders over three years with a
+long-tailed (Pareto) revenue per partner and four currencies. Then it times, on
+the same data:
+
+- recompute: the scheduled action, triggered as the cron runner does,
+- floor: a bare SELECT partner, sum(amount) ... GROUP BY over the same orders,
+- baseline: an ORM loop over partners summing their orders with _read_group
+  (only up to --baseline-max partners; extrapolated linearly beyond),
+- confirm overhead: 1,000 action_confirm with and without the addon's hooks,
+
+and prints one table row (markdown) plus the peak memory of this process.
+"""
+
+import argparse
+import resource
+import time
+from contextlib import contextmanager
+from unittest.mock import patch
+
+import odoo
+from odoo import Command, api
+from odoo.tools import SQL
+
+BASELINE_MAX = 100_000
+CONFIRM_SAMPLE = 1_000
+CURRENCIES = ("USD", "EUR", "GBP", "CHF")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--partners", type=int, required=True)
+    parser.add_argument("--orders", type=int, required=True)
+    parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
+    return parser.parse_args()
+
+
+@contextmanager
+def timed(results, key):
+    started = time.perf_counter()
+    yield
+    results[key] = time.perf_counter() - started
+
+
+def columns(cr, table):
+    cr.execute(
+        SQL(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s"
+            " AND column_name <> 'id'",
+            table,
+        )
+    )
+    return [name for (name,) in cr.fetchall()]
+
+
+def clone(cr, table, template_id, count, overrides):
+    """INSERT count copies of a template row, with SQL expressions of `n`."""
+    names = columns(cr, table)
+    values = [overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names]
+    cr.execute(
+        SQL(
+            "INSERT INTO %s (%s) SELECT %s FROM %s t, generate_series(1, %s) n"
+            " WHERE t.id = %s",
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            SQL(", ").join(values),
+            SQL.identifier(table),
+            count,
+            template_id,
+        )
+    )
+
+
+def load_data(env, partner_count, order_count):
+    """Two companies, partner_count partners, order_count confirmed orders."""
+    cr = env.cr
+    main = env.ref("base.main_company")
+    second = env["res.company"].create({"name": "Bench Second Company"})
+    currencies = [env.ref(f"base.{code}") for code in CURRENCIES]
+    for currency in currencies:
+        currency.active = True
+    product = env["product.product"].create(
+        {"name": "Bench service", "type": "service", "list_price": 1.0}
+    )
+    template_partner = env["res.partner"].create({"name": "Bench template"})
+    template = env["sale.order"].create(
+        {
+            "partner_id": template_partner.id,
+            "order_line": [Command.create({"product_id": product.id, "price_unit": 1})],
+        }
+    )
+    template.action_confirm()
+    env.flush_all()
+    cr.execute(SQL("SELECT setseed(0.42)"))
+    cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM res_partner"))
+    first_partner = cr.fetchone()[0] + 1
+    clone(
+        cr,
+        "res_partner",
+        template_partner.id,
+        partner_count,
+        {
+            "name": SQL("'Bench partner ' || n"),
+            "complete_name": SQL("'Bench partner ' || n"),
+            "is_company": SQL("TRUE"),
+            "company_id": SQL("CASE WHEN n %% 5 = 0 THEN %s END", second.id),
+        },
+    )
+    cr.execute(
+        SQL(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE id >= %s",
+            first_partner,
+        )
+    )
+    # Pareto revenue per partner: a few partners buy a lot, most a little.
+    cr.execute(
+        SQL(
+            """
+            CREATE TEMPORARY TABLE bench_weight AS
+            SELECT id AS partner_id, company_id,
+                   200 / power(1 - random() * 0.999, 1 / 1.16) AS weight
+              FROM res_partner WHERE id >= %s
+            """,
+            first_partner,
+        )
+    )
+    cr.execute(SQL("CREATE INDEX ON bench_weight (partner_id)"))
+    order_overrides = {
+        "name": SQL("'BENCH/' || n"),
+        "partner_id": SQL("p.partner_id"),
+        "partner_invoice_id": SQL("p.partner_id"),
+        "partner_shipping_id": SQL("p.partner_id"),
+        "company_id": SQL("COALESCE(p.company_id, %s)", main.id),
+        "date_order": SQL("now() - random() * interval '3 years'"),
+        "currency_id": SQL(
+            "(%s::int[])[1 + (n %% %s)]", [c.id for c in currencies], len(currencies)
+        ),
+        "currency_rate": SQL("(ARRAY[1.0, 0.92, 0.79, 0.88])[1 + (n %% 4)]"),
+        "amount_untaxed": SQL("round((p.weight * (0.5 + random()))::numeric, 2)"),
+        "amount_total": SQL("round((p.weight * 1.2 * (0.5 + random()))::numeric, 2)"),
+        "access_token": SQL("NULL"),
+    }
+    names = columns(cr, "sale_order")
+    values = [
+        order_overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names
+    ]
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO sale_order (%s)
+            SELECT %s FROM sale_order t, generate_series(1, %s) n
+              JOIN bench_weight p
+                ON p.partner_id = %s + (n * 7919) %% %s
+             WHERE t.id = %s
+            """,
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            SQL(", ").join(values),
+            order_count,
+            first_partner,
+            partner_count,
+            template.id,
+        )
+    )
+    cr.execute(SQL("ANALYZE res_partner; ANALYZE sale_order"))
+    env.invalidate_all()
+    return product, [main, second]
+
+
+def floor_query(env):
+    env.cr.execute(
+        SQL(
+            "SELECT p.commercial_partner_id, sum(so.amount_untaxed / so.currency_rate)"
+            " FROM sale_order so JOIN res_partner p ON p.id = so.partner_id"
+            " WHERE so.state = 'sale' GROUP BY so.company_id, p.commercial_partner_id"
+        )
+    )
+    return len(env.cr.fetchall())
+
+
+def naive_baseline(env, limit):
+    """What a typical app does: loop over partners, one aggregate each."""
+    partners = env["res.partner"].search(
+        [("name", "like", "Bench partner")], limit=limit
+    )
+    revenue = {}
+    for partner in partners:
+        groups = env["sale.order"]._read_group(
+            [("partner_id", "=", partner.id), ("state", "=", "sale")],
+            [],
+            ["amount_untaxed:sum"],
+        )
+        revenue[partner.id] = groups[0][0]
+    return len(partners)
+
+
+def rows_updated(cr):
+    cr.execute(
+        SQL("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'res_partner'")
+    )
+    return cr.fetchone()[0]
+
+
+def confirm_overhead(env, product, with_hooks):
+    """Seconds per action_confirm of CONFIRM_SAMPLE fresh quotations."""
+    partners = env["res.partner"].search(
+        [("name", "like", "Bench partner")], limit=CONFIRM_SAMPLE
+    )
+    orders = env["sale.order"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "price_unit": 5})
+                ],
+            }
+            for partner in partners
+        ]
+    )
+    env.flush_all()
+    engine = type(env["customer.pyramid.engine"])
+    order_model = type(env["sale.order"])
+    started = time.perf_counter()
+    if with_hooks:
+        for order in orders:
+            order.action_confirm()
+    else:
+        with (
+            patch.object(engine, "refresh_partners", lambda *args, **kwargs: None),
+            patch.object(
+                order_model,
+                "_customer_lifecycle_on_confirm",
+                lambda *args, **kwargs: None,
+            ),
+        ):
+            for order in orders:
+                order.action_confirm()
+    env.flush_all()
+    return (time.perf_counter() - started) / len(orders)
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(args.database)
+    results = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        with timed(results, "load"):
+            product, _companies = load_data(env, args.partners, args.orders)
+        cr.commit()
+    cron_xmlid = "customer_pyramid.ir_cron_customer_pyramid_recompute"
+    for run in ("recompute", "second"):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            before = rows_updated(cr)
+            with timed(results, run):
+                cron = env.ref(cron_xmlid)
+                # each call is one transaction, as in the cron runner's loop
+                cron.with_context(lastcall=False).method_direct_trigger()
+                cr.commit()
+            time.sleep(1)  # let the statistics collector catch up
+            results[f"{run}_updates"] = rows_updated(cr) - before
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        with timed(results, "floor"):
+            floor_query(env)
+        measured = min(args.partners, args.baseline_max)
+        with timed(results, "baseline_measured"):
+            naive_baseline(env, measured)
+        results["baseline"] = results["baseline_measured"] * args.partners / measured
+        results["baseline_extrapolated"] = measured < args.partners
+        results["confirm_without"] = confirm_overhead(env, product, with_hooks=False)
+        results["confirm_with"] = confirm_overhead(env, product, with_hooks=True)
+        cr.rollback()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    overhead_ms = (results["confirm_with"] - results["confirm_without"]) * 1000
+    baseline = f"{results['baseline']:.1f}" + (
+        " (extrapolated)" if results["baseline_extrapolated"] else ""
+    )
+    row = (
+        f"| {args.partners:,} / {args.orders:,} | {results['recompute']:.1f} "
+        f"| {results['floor']:.1f} | {results['recompute'] / results['floor']:.1f} "
+        f"| {baseline} | {results['baseline'] / results['recompute']:.0f} "
+        f"| {overhead_ms:.1f} | {peak_mb:.0f} | {results['second']:.1f} "
+        f"| {results['second_updates']} |"
+    )
+    print(
+        f"load {results['load']:.1f} s; first run updated {results['recompute_updates']}"
+    )
+    print(row)
+
+
+if __name__ == "__main__":
+    main()
