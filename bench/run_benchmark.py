@@ -3,7 +3,8 @@
 Run with an interpreter that imports Odoo 18, on a database where the addon is
 installed (bench/benchmark.sh does both):
 
-    python3 bench/run_benchmark.py -c ODOO_CONF -d DATABASE --partners 10000 --orders 50000
+    python3 bench/run_benchmark.py -c ODOO_CONF -d DATABASE \
+        --partners 10000 --orders 50000
 
 It loads synthetic data directly in PostgreSQL (set-based INSERT ... SELECT from
 generate_series, cloned from one real partner and one real confirmed order):
@@ -297,9 +298,8 @@ def main():
         f"| {overhead_ms:.1f} | {peak_mb:.0f} | {results['second']:.1f} "
         f"| {results['second_updates']} |"
     )
-    print(
-        f"load {results['load']:.1f} s; first run updated {results['recompute_updates']}"
-    )
+    print(f"load {results['load']:.1f} s", end="; ")
+    print(f"first run updated {results['recompute_updates']} partner rows")
     print(row)
 
 
