@@ -1,5 +1,6 @@
 import json
 import logging
+import time
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -12,9 +13,13 @@ from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
 
 _logger = logging.getLogger(__name__)
 
-# First key of the advisory lock (pg_try_advisory_xact_lock(int, int)); the
-# second key is the company id, so companies are recomputed independently.
+# First key of the advisory lock (pg_*advisory_xact_lock(int, int)); the second
+# key is the company id, so companies are recomputed independently. A full
+# recompute holds it exclusively, order events share it: they never interleave.
 LOCK_NAMESPACE = 74_726_179
+# A full recompute waits this long for in-flight order events before it skips.
+LOCK_ATTEMPTS = 5
+LOCK_RETRY_SECONDS = 0.2
 # Partners handled in one call of the scheduled action before it hands the
 # remaining companies to the next call (each call is one transaction).
 CRON_PARTNER_BUDGET = 500_000
@@ -116,11 +121,19 @@ class CustomerPyramidEngine(models.AbstractModel):
         commercial_ids = partners.commercial_partner_id.ids
         if not commercial_ids:
             return
+        # Waits while a full recompute of this company runs, so that neither
+        # overwrites the other with facts read before the other committed.
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock_shared(%s, %s)",
+                LOCK_NAMESPACE,
+                company.id,
+            )
+        )
         self._flush_sources()
-        started = self._build_facts(company, commercial_ids)
+        self._build_facts(company, commercial_ids)
         self._build_result_from_cutoffs(company)
-        self._apply_result(company, cause, started)
-        self._drop_temporary_tables()
+        self._apply_result(company, cause)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
@@ -128,10 +141,7 @@ class CustomerPyramidEngine(models.AbstractModel):
     def _recompute_company(self, company, cause):
         """Rank every commercial partner of ``company``; None when locked."""
         cr = self.env.cr
-        cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id)
-        )
-        if not cr.fetchone()[0]:
+        if not self._try_lock(company):
             _logger.info(
                 "customer pyramid: %s is being recomputed by another worker, skipped",
                 company.name,
@@ -139,7 +149,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             return None
         self._flush_sources()
         run_date = fields.Datetime.now()
-        started = self._build_facts(company)
+        self._build_facts(company)
         cr.execute(
             SQL(
                 "SELECT count(*) FILTER (WHERE in_scope AND ranked),"
@@ -157,7 +167,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         boundaries = level_boundaries(active_count, company._customer_pyramid_shares())
         self._build_ranked_result(boundaries, active_count)
-        changed = self._apply_result(company, cause, started)
+        changed = self._apply_result(company, cause)
         self._store_snapshot(company, run_date)
         settings_label = company._customer_pyramid_settings_label()
         company.sudo().write(  # the cron user may not be a settings admin
@@ -166,7 +176,6 @@ class CustomerPyramidEngine(models.AbstractModel):
                 "customer_pyramid_last_settings": settings_label,
             }
         )
-        self._drop_temporary_tables()
         _logger.info(
             "customer pyramid: %s: %s partners, %s active (boundaries %s), "
             "%s changed; skipped: %s orders without currency rate, "
@@ -193,6 +202,22 @@ class CustomerPyramidEngine(models.AbstractModel):
     # ------------------------------------------------------------------
     # SQL steps
     # ------------------------------------------------------------------
+    def _try_lock(self, company):
+        """The company's lock, exclusively; False while another run holds it."""
+        for attempt in range(LOCK_ATTEMPTS):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                    LOCK_NAMESPACE,
+                    company.id,
+                )
+            )
+            if self.env.cr.fetchone()[0]:
+                return True
+            if attempt < LOCK_ATTEMPTS - 1:
+                time.sleep(LOCK_RETRY_SECONDS)  # order events hold it briefly
+        return False
+
     def _flush_sources(self):
         self.env["sale.order"].flush_model(
             ["state", "company_id", "partner_id", "date_order", "amount_untaxed"]
@@ -201,25 +226,27 @@ class CustomerPyramidEngine(models.AbstractModel):
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
         self.env["res.partner"].flush_model()
 
-    def _drop_temporary_tables(self):
-        self.env.cr.execute(
+    def _fill_temporary_table(self, table, query):
+        """Fill ``table`` with the rows of ``query``.
+
+        The table is created once per transaction and emptied before each use:
+        a transaction with a thousand order events must not hold a lock on a
+        thousand dropped tables (max_locks_per_transaction).
+        """
+        cr = self.env.cr
+        cr.execute(
             SQL(
-                "DROP TABLE IF EXISTS %s, %s, %s",
-                FACTS_TABLE,
-                RESULT_TABLE,
-                CHANGES_TABLE,
+                "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DROP"
+                " AS %s WITH NO DATA",
+                table,
+                query,
             )
         )
+        cr.execute(SQL("DELETE FROM %s", table))
+        cr.execute(SQL("INSERT INTO %s %s", table, query))
 
     def _build_facts(self, company, partner_ids=None):
-        """What every commercial partner in scope bought from ``company``.
-
-        Returns the time the facts were read, which guards the update against
-        overwriting an order event committed in the meantime.
-        """
-        self._drop_temporary_tables()
-        self.env.cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
-        started = self.env.cr.fetchone()[0]
+        """What every commercial partner in scope bought from ``company``."""
         key = str(company.id)
         window_start = fields.Date.context_today(self) - relativedelta(
             months=company.customer_pyramid_window_months
@@ -243,10 +270,8 @@ class CustomerPyramidEngine(models.AbstractModel):
                 " WHERE commercial_partner_id = ANY(%s))",
                 partner_ids,
             )
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE TEMPORARY TABLE %(facts)s ON COMMIT DROP AS
+        query = SQL(
+            """
                 WITH scope AS (
                     SELECT p.id AS partner_id,
                            p.customer_pyramid_mark ->> %(key)s AS mark,
@@ -324,17 +349,15 @@ class CustomerPyramidEngine(models.AbstractModel):
              LEFT JOIN relations r
                     ON r.partner_id = COALESCE(s.partner_id, sa.partner_id)
                 """,
-                facts=FACTS_TABLE,
-                key=key,
-                company_id=company.id,
-                partner_filter=partner_filter,
-                order_filter=order_filter,
-                lead_filter=lead_filter,
-                amount=amount,
-                window_start=window_start,
-            )
+            key=key,
+            company_id=company.id,
+            partner_filter=partner_filter,
+            order_filter=order_filter,
+            lead_filter=lead_filter,
+            amount=amount,
+            window_start=window_start,
         )
-        return started
+        self._fill_temporary_table(FACTS_TABLE, query)
 
     def _level_case(self, ranked_level):
         """The computed level: ``ranked_level`` decides among active customers."""
@@ -359,10 +382,8 @@ class CustomerPyramidEngine(models.AbstractModel):
             big,
             medium,
         )
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE TEMPORARY TABLE %(result)s ON COMMIT DROP AS
+        query = SQL(
+            """
                 WITH ranks AS (
                     SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
                       FROM %(facts)s WHERE in_scope AND ranked
@@ -380,12 +401,11 @@ class CustomerPyramidEngine(models.AbstractModel):
                            OVER (PARTITION BY l.computed_level) AS cutoff
                   FROM levels l
                 """,
-                result=RESULT_TABLE,
-                facts=FACTS_TABLE,
-                level=self._level_case(ranked_level),
-                active_count=max(active_count, 1),
-            )
+            facts=FACTS_TABLE,
+            level=self._level_case(ranked_level),
+            active_count=max(active_count, 1),
         )
+        self._fill_temporary_table(RESULT_TABLE, query)
 
     def _build_result_from_cutoffs(self, company):
         """Place refreshed partners against the last full recompute's cut-offs."""
@@ -399,27 +419,25 @@ class CustomerPyramidEngine(models.AbstractModel):
         ]
         if placements:
             ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE TEMPORARY TABLE %(result)s ON COMMIT DROP AS
+        # the same columns, in the same order, as _build_ranked_result's
+        query = SQL(
+            """
                 WITH levels AS (
-                    SELECT f.*, %(level)s AS computed_level
+                    SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
+                           %(level)s AS computed_level
                       FROM %(facts)s f WHERE f.in_scope
                 )
                 SELECT l.*,
                        COALESCE(l.pinned_level, l.computed_level) AS level,
-                       CASE WHEN l.ranked THEN l.old_rank END AS rank,
                        CASE WHEN l.ranked THEN l.old_percentile END AS percentile,
                        (%(cutoffs)s::jsonb ->> l.computed_level)::numeric AS cutoff
                   FROM levels l
                 """,
-                result=RESULT_TABLE,
-                facts=FACTS_TABLE,
-                level=self._level_case(ranked_level),
-                cutoffs=json.dumps(cutoffs),
-            )
+            facts=FACTS_TABLE,
+            level=self._level_case(ranked_level),
+            cutoffs=json.dumps(cutoffs),
         )
+        self._fill_temporary_table(RESULT_TABLE, query)
 
     def _latest_cutoffs(self, company):
         self.env["customer.pyramid.snapshot"].flush_model()
@@ -439,7 +457,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             if cutoff is not None
         }
 
-    def _apply_result(self, company, cause, started):
+    def _apply_result(self, company, cause):
         """Write what changed, with history, chatter and retention activities."""
         cr = self.env.cr
         key = str(company.id)
@@ -469,10 +487,11 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                CREATE TEMPORARY TABLE %(changes)s (
+                CREATE TEMPORARY TABLE IF NOT EXISTS %(changes)s (
                     partner_id integer, old_level varchar, level varchar,
                     revenue numeric
                 ) ON COMMIT DROP;
+                DELETE FROM %(changes)s;
                 WITH updated AS (
                     UPDATE res_partner p
                        SET %(assignments)s,
@@ -483,10 +502,6 @@ class CustomerPyramidEngine(models.AbstractModel):
                       FROM %(result)s r
                      WHERE p.id = r.partner_id
                        AND (%(differences)s)
-                       -- an order event committed while this ran is newer: keep it
-                       AND COALESCE(
-                               (p.customer_pyramid_refreshed_on ->> %(key)s)::timestamp,
-                               '-infinity') < %(started)s
                  RETURNING p.id, r.old_level, r.level, r.revenue
                 )
                 INSERT INTO %(changes)s SELECT * FROM updated
@@ -496,7 +511,6 @@ class CustomerPyramidEngine(models.AbstractModel):
                 key=key,
                 result=RESULT_TABLE,
                 differences=SQL(" OR ").join(differences),
-                started=started,
             )
         )
         cr.execute(
@@ -631,7 +645,9 @@ class CustomerPyramidEngine(models.AbstractModel):
             }
             for partner_id, old_level, new_level, user_id in drops
         ]
-        # mail_activity_quick_update: no assignment e-mail for each of them
+        # sudo: the event may come from a user who cannot assign activities to
+        # others; the values are fixed here, none comes from the user.
+        # mail_activity_quick_update: no assignment e-mail for each of them.
         self.env["mail.activity"].sudo().with_context(
             mail_activity_quick_update=True
         ).create(vals_list)

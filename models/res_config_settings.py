@@ -83,11 +83,14 @@ class ResConfigSettings(models.TransientModel):
     def get_values(self):
         res = super().get_values()
         res.update({fname: self.env.company[fname] for fname in SHARE_FIELDS})
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        # sudo: reading the interval of our own cron; settings are admin-only.
+        cron = (
+            self.env.ref(CRON_XMLID, raise_if_not_found=False) or self.env["ir.cron"]
+        ).sudo()
         if cron:
             res.update(
-                customer_pyramid_cron_interval_number=cron.sudo().interval_number,
-                customer_pyramid_cron_interval_type=cron.sudo().interval_type,
+                customer_pyramid_cron_interval_number=cron.interval_number,
+                customer_pyramid_cron_interval_type=cron.interval_type,
             )
         return res
 
@@ -96,14 +99,17 @@ class ResConfigSettings(models.TransientModel):
         shares = {fname: self[fname] for fname in SHARE_FIELDS}
         if any(self.company_id[fname] != value for fname, value in shares.items()):
             self.company_id.write(shares)
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        # sudo: only the interval of our own cron, from a settings form that
+        # only admins reach; ir.cron itself is writable by system users only.
+        cron = (
+            self.env.ref(CRON_XMLID, raise_if_not_found=False) or self.env["ir.cron"]
+        ).sudo()
         interval = {
             "interval_number": self.customer_pyramid_cron_interval_number,
             "interval_type": self.customer_pyramid_cron_interval_type,
         }
-        if cron and any(cron.sudo()[key] != value for key, value in interval.items()):
-            # Settings are saved by admins; the cron itself belongs to base.
-            cron.sudo().write(interval)
+        if cron and any(cron[key] != value for key, value in interval.items()):
+            cron.write(interval)
         return res
 
     def action_customer_pyramid_recompute(self):

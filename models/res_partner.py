@@ -28,14 +28,17 @@ class ResPartner(models.Model):
         help="The pinned level when a manager pinned one, else the computed level.",
     )
     customer_pyramid_computed_level = fields.Selection(
-        LEVEL_SELECTION, company_dependent=True, readonly=True
+        LEVEL_SELECTION, string="Computed level", company_dependent=True, readonly=True
     )
     customer_pyramid_pinned_level = fields.Selection(
         LEVEL_SELECTION,
+        string="Pinned level",
         company_dependent=True,
         help="A level set by a sales manager; the computation never overrides it.",
     )
-    customer_pyramid_pin_reason = fields.Char(company_dependent=True)
+    customer_pyramid_pin_reason = fields.Char(
+        string="Pin reason", company_dependent=True
+    )
     customer_pyramid_mark = fields.Selection(
         MARK_SELECTION,
         string="Relationship mark",
@@ -276,6 +279,8 @@ class ResPartner(models.Model):
 
     def _customer_lifecycle_prospective(self):
         """Partners who may be customers: not vendors, employees or our companies."""
+        # sudo: every company's partner, also those of companies the user is
+        # not in; only their ids are used, to leave them out.
         company_partners = self.env["res.company"].sudo().search([]).partner_id
         return self.filtered(
             lambda p: not p.supplier_rank
@@ -352,7 +357,8 @@ class ResPartner(models.Model):
             )
         # One batch of notes, not a message_post (and its notifications) each.
         self.browse(list(bodies))._message_log_batch(bodies)
-        # History is read-only for users; moving a card is allowed to them.
+        # sudo: history is read-only for users, and moving a card is allowed to
+        # them; the rows only record the move that was just written.
         self.env["customer.lifecycle.history"].sudo().create(history_vals)
 
     @api.model
@@ -417,17 +423,31 @@ class ResPartner(models.Model):
                          WHERE p.id = p.commercial_partner_id AND p.active
                            AND (p.company_id IS NULL OR p.company_id = %(company)s)
                            AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
+                           AND NOT EXISTS (SELECT 1 FROM res_company rc
+                                            WHERE rc.partner_id = p.id)
+                           AND NOT EXISTS (SELECT 1 FROM res_users u
+                                            WHERE u.partner_id = p.id AND NOT u.share)
+                    ),
+                    moved AS (
+                        UPDATE res_partner p
+                           SET customer_lifecycle_stage_id =
+                                   COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
+                                   || jsonb_build_object(%(key)s, s.stage_id),
+                               customer_lifecycle_stage_date = COALESCE(
+                                   p.customer_lifecycle_stage_date, '{}'::jsonb
+                               ) || jsonb_build_object(%(key)s,
+                                   date_trunc('second', now() AT TIME ZONE 'UTC'))
+                          FROM stages s
+                         WHERE s.id = p.id AND s.stage_id IS NOT NULL
+                     RETURNING p.id, s.stage_id
                     )
-                    UPDATE res_partner p
-                       SET customer_lifecycle_stage_id =
-                               COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
-                               || jsonb_build_object(%(key)s, s.stage_id),
-                           customer_lifecycle_stage_date =
-                               COALESCE(p.customer_lifecycle_stage_date, '{}'::jsonb)
-                               || jsonb_build_object(%(key)s,
-                                  date_trunc('second', now() AT TIME ZONE 'UTC'))
-                      FROM stages s
-                     WHERE s.id = p.id AND s.stage_id IS NOT NULL
+                    INSERT INTO customer_lifecycle_history
+                           (partner_id, company_id, date, to_stage_id, cause, user_id,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT id, %(company)s, now() AT TIME ZONE 'UTC', stage_id,
+                           'install', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
+                           %(uid)s, now() AT TIME ZONE 'UTC'
+                      FROM moved
                     """,
                     months=company.customer_lifecycle_loyalty_months,
                     company=company.id,
@@ -438,6 +458,7 @@ class ResPartner(models.Model):
                     consideration=stages["consideration"].id,
                     awareness=stages["awareness"].id,
                     key=key,
+                    uid=self.env.uid,
                 )
             )
         self.env["res.partner"].invalidate_model(

@@ -21,9 +21,14 @@ MSG
     exit 1
 fi
 
-DEMO_DIR="$CACHE_DIR/demo"
+# As root the server runs as the postgres user, who cannot enter /root.
+if [ "$(id -u)" = 0 ]; then
+    DEMO_DIR=/var/lib/customer_pyramid/demo
+else
+    DEMO_DIR="$CACHE_DIR/demo"
+fi
 mkdir -p "$DEMO_DIR"
-chmod 755 "$CACHE_DIR" "$DEMO_DIR"
+chmod 755 "$DEMO_DIR"
 start_private_cluster "$DEMO_DIR/pg"
 make_addons_path "$DEMO_DIR/addons"
 write_odoo_config "$DEMO_DIR/odoo.conf" "$DEMO_DIR/data"

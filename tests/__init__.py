@@ -6,3 +6,4 @@ from . import test_access
 from . import test_settings
 from . import test_demo
 from . import test_boards_tour
+from . import test_translation

@@ -247,3 +247,9 @@ class TestLifecycleMoves(CustomerPyramidCase):
         ).customer_lifecycle_stage_id = False
         self.env["res.partner"]._customer_lifecycle_initialize(self.company)
         self.assertEqual(self._stage(partner), self.stage["loyalty"])
+        first = self.env["customer.lifecycle.history"].search(
+            [("partner_id", "=", partner.id)], limit=1
+        )
+        self.assertRecordValues(
+            first, [{"cause": "install", "to_stage_id": self.stage["loyalty"].id}]
+        )

@@ -1,11 +1,11 @@
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from psycopg2.errors import LockNotAvailable
+
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.customer_pyramid.models.customer_pyramid_engine import (
     LOCK_NAMESPACE,
@@ -123,34 +123,28 @@ class TestPyramidReliability(CustomerPyramidCase):
             survivor.with_company(self.company).customer_pyramid_revenue, 200 + 100
         )
 
-    def test_event_newer_than_the_run_is_not_overwritten(self):
+    def test_order_event_waits_while_a_recompute_holds_the_company(self):
+        # a company this transaction holds no lock on, "recomputed" elsewhere
+        busy = self.env["res.company"].create({"name": "Busy Company"})
+        with (
+            self._lock_held_elsewhere(busy, exclusive=True),
+            mute_logger("odoo.sql_db"),  # the cancelled statement is expected
+            self.assertRaises(LockNotAvailable),
+        ):
+            # bounded wait: the event must queue behind the recompute
+            self.env.cr.execute(SQL("SET LOCAL lock_timeout = '200ms'"))
+            self.engine.refresh_partners(busy, self.customers[0], "order")
+        self.engine.refresh_partners(busy, self.customers[0], "order")
+
+    def test_many_order_events_in_one_transaction_do_not_exhaust_locks(self):
+        # a batch confirmation or an import: one transaction, many events;
+        # three new tables per event overflowed PostgreSQL's lock table
+        # (max_locks_per_transaction 64 x max_connections 100) near 2,000
+        partner = self.customers[0]
+        for _index in range(2500):
+            self.engine.refresh_partners(self.company, partner, "order")
         self._recompute()
-        partner = self.customers[-1]
-        future = fields.Datetime.now() + timedelta(hours=1)
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET customer_pyramid_refreshed_on ="
-                " customer_pyramid_refreshed_on || jsonb_build_object(%s, %s::text)"
-                " WHERE id = %s",
-                str(self.company.id),
-                fields.Datetime.to_string(future),
-                partner.id,
-            )
-        )
-        partner.with_company(self.company).customer_pyramid_mark = False
-        self._order(partner, 1, confirm=False)
-        self.env.cr.execute(
-            SQL(
-                "UPDATE sale_order SET amount_untaxed = 999999 WHERE partner_id = %s"
-                " AND state = 'sale'",
-                partner.id,
-            )
-        )
-        self._recompute()
-        partner.invalidate_recordset()
-        self.assertEqual(
-            partner.with_company(self.company).customer_pyramid_revenue, 100
-        )
+        self.assertEqual(self._levels(partner), ["top"])
 
     def _recompute_stats(self):
         return self.engine.recompute_companies(self.company)[self.company]
@@ -159,18 +153,27 @@ class TestPyramidReliability(CustomerPyramidCase):
         partner.invalidate_recordset()
         return partner.with_company(self.company).customer_pyramid_refreshed_on
 
-    def _lock_held_elsewhere(self):
-        """A second database session holds the company's advisory lock."""
-        test = self
+    def _lock_held_elsewhere(self, company=None, exclusive=False):
+        """A second database session holds the company's advisory lock.
+
+        Shared by default, as an order event in flight holds it: this test's
+        own transaction already shares it (setUpClass confirmed orders), so
+        another session could not take it exclusively.
+        """
+        company = company or self.company
+        function = "pg_advisory_lock" if exclusive else "pg_advisory_lock_shared"
+        unlock = "pg_advisory_unlock" if exclusive else "pg_advisory_unlock_shared"
+        dbname = self.env.cr.dbname
 
         class HeldLock:
             def __enter__(self):
-                self.cursor = db_connect(test.env.cr.dbname).cursor()
+                self.cursor = db_connect(dbname).cursor()
                 self.cursor.execute(
                     SQL(
-                        "SELECT pg_advisory_lock(%s, %s)",
+                        "SELECT %s(%s, %s)",
+                        SQL.identifier(function),
                         LOCK_NAMESPACE,
-                        test.company.id,
+                        company.id,
                     )
                 )
                 return self
@@ -178,9 +181,10 @@ class TestPyramidReliability(CustomerPyramidCase):
             def __exit__(self, *exc):
                 self.cursor.execute(
                     SQL(
-                        "SELECT pg_advisory_unlock(%s, %s)",
+                        "SELECT %s(%s, %s)",
+                        SQL.identifier(unlock),
                         LOCK_NAMESPACE,
-                        test.company.id,
+                        company.id,
                     )
                 )
                 self.cursor.close()
