@@ -116,6 +116,12 @@ def load_data(env, partner_count, order_count):
             "complete_name": SQL("'Bench partner ' || n"),
             "is_company": SQL("TRUE"),
             "company_id": SQL("CASE WHEN mod(n, 5) = 0 THEN %s END", second.id),
+            # new partners: none of the template's levels, facts or stage
+            **{
+                name: SQL("NULL")
+                for name in columns(cr, "res_partner")
+                if name.startswith(("customer_pyramid_", "customer_lifecycle_"))
+            },
         },
     )
     cr.execute(

@@ -6,6 +6,7 @@ from . import customer_pyramid_engine
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users
 from . import sale_order
 from . import crm_lead
 from . import customer_pyramid_demo

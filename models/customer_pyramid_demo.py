@@ -41,7 +41,9 @@ class CustomerPyramidDemo(models.AbstractModel):
                 _("Customer pyramid demo data only goes into demo databases.")
             )
         rng = random.Random(DEMO_SEED)
-        env = self.with_context(tracking_disable=True, customer_lifecycle_skip=True).env
+        env = self.with_context(
+            tracking_disable=True, customer_pyramid_skip_events=True
+        ).env
         active_count = ACTIVE_CUSTOMERS - self._active_buyers()
         product = env["product.product"].create(
             {

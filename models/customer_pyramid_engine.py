@@ -41,7 +41,6 @@ FACT_COLUMNS = {
     "customer_pyramid_percentile": "percentile",
     "customer_pyramid_cutoff": "cutoff",
 }
-LEVEL_RANK = {level: index for index, (level, _label) in enumerate(LEVEL_SELECTION)}
 
 
 class CustomerPyramidEngine(models.AbstractModel):
@@ -93,8 +92,9 @@ class CustomerPyramidEngine(models.AbstractModel):
 
     @api.model
     def recompute_companies(self, companies, cause="install"):
-        """Recompute now (Settings button, post-init hook); refuses to wait.
+        """Recompute now (Settings button, post-init hook).
 
+        Refuses, with a message, a company whose recompute is already running.
         Returns the statistics of each company's run, by company.
         """
         stats = {}
@@ -535,7 +535,16 @@ class CustomerPyramidEngine(models.AbstractModel):
         changed = cr.rowcount
         self._post_level_messages(company, cause, now)
         self._schedule_retention_activities(company)
-        self.env.invalidate_all()
+        # What the SQL above wrote, and nothing more: a transaction confirming
+        # many orders keeps the rest of its cache.
+        self.env["res.partner"].invalidate_model(
+            [
+                *FACT_COLUMNS,
+                "customer_pyramid_refreshed_on",
+                "customer_pyramid_history_count",
+                "message_ids",
+            ]
+        )
         return changed
 
     def _post_level_messages(self, company, cause, now):
@@ -630,6 +639,10 @@ class CustomerPyramidEngine(models.AbstractModel):
             days=company.customer_pyramid_retention_days
         )
         model_id = self.env["ir.model"]._get_id("res.partner")
+        # one query for the names mail.activity computes one record at a time
+        self.env["res.partner"].sudo().browse(
+            [partner_id for partner_id, *_rest in drops]
+        ).mapped("display_name")
         vals_list = [
             {
                 "res_model_id": model_id,

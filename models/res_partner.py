@@ -10,6 +10,21 @@ MARK_SELECTION = [
     ("suspect", "Suspect"),
     ("rest", "No need (rest of the world)"),
 ]
+# The business model canvas's customer relationships, and what they aim at.
+RELATIONSHIP_TYPE_SELECTION = [
+    ("personal", "Personal assistance"),
+    ("dedicated", "Dedicated personal assistance"),
+    ("self_service", "Self-service"),
+    ("automated", "Automated service"),
+    ("community", "Community"),
+    ("co_creation", "Co-creation"),
+    ("social", "Social networks"),
+]
+RELATIONSHIP_GOAL_SELECTION = [
+    ("acquire", "Acquire"),
+    ("retain", "Retain"),
+    ("grow", "Grow (upsell)"),
+]
 PIN_FIELDS = ("customer_pyramid_pinned_level", "customer_pyramid_pin_reason")
 LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
 
@@ -94,6 +109,18 @@ class ResPartner(models.Model):
     )
     customer_pyramid_history_count = fields.Integer(
         compute="_compute_customer_pyramid_history_count"
+    )
+
+    customer_relationship_type = fields.Selection(
+        RELATIONSHIP_TYPE_SELECTION,
+        string="Relationship type",
+        company_dependent=True,
+        help="How we serve this customer (business model canvas).",
+    )
+    customer_relationship_goal = fields.Selection(
+        RELATIONSHIP_GOAL_SELECTION,
+        string="Relationship goal",
+        company_dependent=True,
     )
 
     # Lifecycle: per company, moved forward by events, backwards only by hand.
@@ -197,14 +224,8 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        commercial = partners.filtered(lambda p: p.is_company or not p.parent_id)
-        for company, new_partners in commercial.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
-                company or self.env.company, new_partners, "partner"
-            )
-        commercial._customer_lifecycle_prospective()._customer_lifecycle_advance(
-            "awareness", self.env.company
-        )
+        if not self.env.context.get("customer_pyramid_skip_events"):
+            partners._customer_pyramid_on_new_partners()
         return partners
 
     def write(self, vals):
@@ -277,6 +298,17 @@ class ResPartner(models.Model):
                     )
                 )
 
+    def _customer_pyramid_on_new_partners(self):
+        """A new commercial partner gets its level and enters Awareness."""
+        commercial = self.filtered(lambda p: p.is_company or not p.parent_id)
+        for company, new_partners in commercial.grouped("company_id").items():
+            self.env["customer.pyramid.engine"].refresh_partners(
+                company or self.env.company, new_partners, "partner"
+            )
+        commercial._customer_lifecycle_prospective()._customer_lifecycle_advance(
+            "awareness", self.env.company
+        )
+
     def _customer_lifecycle_prospective(self):
         """Partners who may be customers: not vendors, employees or our companies."""
         # sudo: every company's partner, also those of companies the user is
@@ -297,7 +329,7 @@ class ResPartner(models.Model):
         if (
             not self
             or not company[f"customer_lifecycle_auto_{rule}"]
-            or self.env.context.get("customer_lifecycle_skip")
+            or self.env.context.get("customer_pyramid_skip_events")
         ):
             return
         stage = self.env["customer.lifecycle.stage"].search(
@@ -436,7 +468,7 @@ class ResPartner(models.Model):
                                customer_lifecycle_stage_date = COALESCE(
                                    p.customer_lifecycle_stage_date, '{}'::jsonb
                                ) || jsonb_build_object(%(key)s,
-                                   date_trunc('second', now() AT TIME ZONE 'UTC'))
+                                   %(now)s)
                           FROM stages s
                          WHERE s.id = p.id AND s.stage_id IS NOT NULL
                      RETURNING p.id, s.stage_id
@@ -444,9 +476,8 @@ class ResPartner(models.Model):
                     INSERT INTO customer_lifecycle_history
                            (partner_id, company_id, date, to_stage_id, cause, user_id,
                             create_uid, create_date, write_uid, write_date)
-                    SELECT id, %(company)s, now() AT TIME ZONE 'UTC', stage_id,
-                           'install', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
-                           %(uid)s, now() AT TIME ZONE 'UTC'
+                    SELECT id, %(company)s, %(now)s, stage_id,
+                           'install', %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM moved
                     """,
                     months=company.customer_lifecycle_loyalty_months,
@@ -459,6 +490,7 @@ class ResPartner(models.Model):
                     awareness=stages["awareness"].id,
                     key=key,
                     uid=self.env.uid,
+                    now=fields.Datetime.now(),
                 )
             )
         self.env["res.partner"].invalidate_model(

@@ -88,7 +88,7 @@ class CustomerPyramidCase(TransactionCase):
             (partner.id, now, amount, "sale") for partner, amount in partners_amounts
         ]
         cls.env["customer.pyramid.demo"].with_company(cls.company)._clone_orders(
-            cls.env(context=dict(cls.env.context, customer_lifecycle_skip=True)),
+            cls.env(context=dict(cls.env.context, customer_pyramid_skip_events=True)),
             cls.product,
             rows,
         )

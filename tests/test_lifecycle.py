@@ -33,6 +33,33 @@ class TestLifecycleMoves(CustomerPyramidCase):
         vendor = self._partners(1, prefix="Vendor", supplier_rank=1)
         self.assertFalse(self._stage(vendor))
 
+    def test_new_employee_stays_out_of_the_board(self):
+        employee = self.env["res.users"].create(
+            {
+                "name": "Employee",
+                "login": "pyramid.employee",
+                "company_id": self.company.id,
+                "company_ids": [self.company.id],
+            }
+        )
+        self.assertFalse(self._stage(employee.partner_id))
+
+    def test_relationship_type_and_goal_group_the_board(self):
+        first, second, third = self._partners(3).with_company(self.company)
+        (first | second).customer_relationship_type = "dedicated"
+        third.customer_relationship_type = "automated"
+        first.customer_relationship_goal = "retain"
+        groups = self.env["res.partner"]._read_group(
+            [("id", "in", (first | second | third).ids)],
+            ["customer_relationship_type"],
+            ["__count"],
+        )
+        self.assertEqual(dict(groups), {"automated": 1, "dedicated": 2})
+        retained = self.env["res.partner"].search(
+            [("customer_relationship_goal", "=", "retain")]
+        )
+        self.assertEqual(retained, first)
+
     def test_new_contact_of_a_company_stays_out_of_the_board(self):
         company = self._partners(1)
         contact = self.env["res.partner"].create(

@@ -108,6 +108,19 @@ class TestPyramidReliability(CustomerPyramidCase):
         self.assertEqual(stats["partners_out_of_scope"], 1)
         self.assertEqual(self._levels(self.customers[1:2]), ["top"])
 
+    def test_partner_of_a_deleted_company_never_crashes_the_cron(self):
+        gone = self.env["res.company"].create({"name": "Closed Company"})
+        orphan = self.env["res.partner"].create(
+            {"name": "Orphan", "is_company": True, "company_id": gone.id}
+        )
+        self.engine.recompute_companies(gone)
+        self.assertEqual(orphan.with_company(gone).customer_pyramid_level, "suspect")
+        gone.unlink()
+        self.assertFalse(orphan.company_id)
+        self._run_cron()
+        # now shared, the partner is ranked by the companies that remain
+        self.assertEqual(self._level(orphan), "suspect")
+
     def test_merged_partner_orders_count_for_the_survivor(self):
         survivor, merged = self.customers[-2:]
         wizard = self.env["base.partner.merge.automatic.wizard"].create(

@@ -1,0 +1,18 @@
+from odoo import api, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A user's partner is created before it is linked to the user, so it
+        # would look like a new customer: employees are not. Portal users are,
+        # and get the new-partner events once they exist.
+        users = (
+            super(ResUsers, self.with_context(customer_pyramid_skip_events=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
+        users.filtered("share").partner_id._customer_pyramid_on_new_partners()
+        return users
