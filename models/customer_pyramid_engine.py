@@ -231,7 +231,8 @@ class CustomerPyramidEngine(models.AbstractModel):
 
         The table is created once per transaction and emptied before each use:
         a transaction with a thousand order events must not hold a lock on a
-        thousand dropped tables (max_locks_per_transaction).
+        thousand dropped tables (max_locks_per_transaction). TRUNCATE, not
+        DELETE: dead rows would make every later event scan all earlier ones.
         """
         cr = self.env.cr
         cr.execute(
@@ -242,7 +243,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 query,
             )
         )
-        cr.execute(SQL("DELETE FROM %s", table))
+        cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
     def _build_facts(self, company, partner_ids=None):
@@ -491,7 +492,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                     partner_id integer, old_level varchar, level varchar,
                     revenue numeric
                 ) ON COMMIT DROP;
-                DELETE FROM %(changes)s;
+                TRUNCATE %(changes)s;
                 WITH updated AS (
                     UPDATE res_partner p
                        SET %(assignments)s,
