@@ -28,6 +28,20 @@ FACTS_TABLE = SQL.identifier("customer_pyramid_facts")
 RESULT_TABLE = SQL.identifier("customer_pyramid_result")
 CHANGES_TABLE = SQL.identifier("customer_pyramid_changes")
 
+
+def not_our_own_partner(alias):
+    """SQL: the partner ``alias`` is neither one of our companies nor an employee.
+
+    Those are never customers: not in the pyramid, not on the lifecycle board.
+    """
+    return SQL(
+        "NOT EXISTS (SELECT 1 FROM res_company rc WHERE rc.partner_id = %(id)s)"
+        " AND NOT EXISTS (SELECT 1 FROM res_users u"
+        "                  WHERE u.partner_id = %(id)s AND NOT u.share)",
+        id=SQL.identifier(alias, "id"),
+    )
+
+
 # Per-company facts written on the commercial partner: field -> result column.
 FACT_COLUMNS = {
     "customer_pyramid_level": "level",
@@ -285,11 +299,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                      WHERE p.active
                        AND p.id = p.commercial_partner_id
                        AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
-                       -- the companies themselves and employees are not customers
-                       AND NOT EXISTS (SELECT 1 FROM res_company rc
-                                        WHERE rc.partner_id = p.id)
-                       AND NOT EXISTS (SELECT 1 FROM res_users u
-                                        WHERE u.partner_id = p.id AND NOT u.share)
+                       AND %(not_our_own)s
                        %(partner_filter)s
                 ),
                 orders AS (
@@ -352,6 +362,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """,
             key=key,
             company_id=company.id,
+            not_our_own=not_our_own_partner("p"),
             partner_filter=partner_filter,
             order_filter=order_filter,
             lead_filter=lead_filter,

@@ -83,10 +83,7 @@ class ResConfigSettings(models.TransientModel):
     def get_values(self):
         res = super().get_values()
         res.update({fname: self.env.company[fname] for fname in SHARE_FIELDS})
-        # sudo: reading the interval of our own cron; settings are admin-only.
-        cron = (
-            self.env.ref(CRON_XMLID, raise_if_not_found=False) or self.env["ir.cron"]
-        ).sudo()
+        cron = self._customer_pyramid_cron()
         if cron:
             res.update(
                 customer_pyramid_cron_interval_number=cron.interval_number,
@@ -99,11 +96,7 @@ class ResConfigSettings(models.TransientModel):
         shares = {fname: self[fname] for fname in SHARE_FIELDS}
         if any(self.company_id[fname] != value for fname, value in shares.items()):
             self.company_id.write(shares)
-        # sudo: only the interval of our own cron, from a settings form that
-        # only admins reach; ir.cron itself is writable by system users only.
-        cron = (
-            self.env.ref(CRON_XMLID, raise_if_not_found=False) or self.env["ir.cron"]
-        ).sudo()
+        cron = self._customer_pyramid_cron()
         interval = {
             "interval_number": self.customer_pyramid_cron_interval_number,
             "interval_type": self.customer_pyramid_cron_interval_type,
@@ -132,3 +125,12 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.client", "tag": "reload"},
             },
         }
+
+    def _customer_pyramid_cron(self):
+        """Our scheduled action (empty when deleted), as superuser.
+
+        sudo: only its interval is read and written, from a settings form that
+        only admins reach; ir.cron itself is writable by system users only.
+        """
+        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        return (cron or self.env["ir.cron"]).sudo()

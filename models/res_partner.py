@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
+from .customer_pyramid_engine import not_our_own_partner
 
 MARK_SELECTION = [
     ("prospect", "Prospect"),
@@ -455,10 +456,7 @@ class ResPartner(models.Model):
                          WHERE p.id = p.commercial_partner_id AND p.active
                            AND (p.company_id IS NULL OR p.company_id = %(company)s)
                            AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
-                           AND NOT EXISTS (SELECT 1 FROM res_company rc
-                                            WHERE rc.partner_id = p.id)
-                           AND NOT EXISTS (SELECT 1 FROM res_users u
-                                            WHERE u.partner_id = p.id AND NOT u.share)
+                           AND %(not_our_own)s
                     ),
                     moved AS (
                         UPDATE res_partner p
@@ -467,8 +465,7 @@ class ResPartner(models.Model):
                                    || jsonb_build_object(%(key)s, s.stage_id),
                                customer_lifecycle_stage_date = COALESCE(
                                    p.customer_lifecycle_stage_date, '{}'::jsonb
-                               ) || jsonb_build_object(%(key)s,
-                                   %(now)s)
+                               ) || jsonb_build_object(%(key)s, %(now)s)
                           FROM stages s
                          WHERE s.id = p.id AND s.stage_id IS NOT NULL
                      RETURNING p.id, s.stage_id
@@ -489,6 +486,7 @@ class ResPartner(models.Model):
                     consideration=stages["consideration"].id,
                     awareness=stages["awareness"].id,
                     key=key,
+                    not_our_own=not_our_own_partner("p"),
                     uid=self.env.uid,
                     now=fields.Datetime.now(),
                 )
