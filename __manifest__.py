@@ -23,6 +23,7 @@
         "views/customer_lifecycle_history_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "wizards/customer_pyramid_preview_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_pyramid_menus.xml",
     ],

@@ -3,6 +3,7 @@ from . import customer_lifecycle_stage
 from . import customer_lifecycle_history
 from . import customer_pyramid_history
 from . import customer_pyramid_snapshot
+from . import customer_feedback
 from . import customer_pyramid_engine
 from . import res_company
 from . import res_config_settings

@@ -28,6 +28,13 @@ FACTS_TABLE = SQL.identifier("customer_pyramid_facts")
 RESULT_TABLE = SQL.identifier("customer_pyramid_result")
 CHANGES_TABLE = SQL.identifier("customer_pyramid_changes")
 
+# Order column of each ranking basis; margin comes with sale_margin.
+AMOUNT_COLUMNS = {
+    "untaxed": "amount_untaxed",
+    "total": "amount_total",
+    "margin": "margin",
+}
+
 
 def not_our_own_partner(alias):
     """SQL: the partner ``alias`` is neither one of our companies nor an employee.
@@ -54,6 +61,10 @@ FACT_COLUMNS = {
     "customer_pyramid_rank": "rank",
     "customer_pyramid_percentile": "percentile",
     "customer_pyramid_cutoff": "cutoff",
+    "customer_pyramid_held": "held",
+    "customer_pyramid_order_frequency": "order_frequency",
+    "customer_pyramid_wallet_share": "wallet_share",
+    "customer_satisfaction": "satisfaction",
 }
 
 
@@ -145,25 +156,35 @@ class CustomerPyramidEngine(models.AbstractModel):
             )
         )
         self._flush_sources()
-        self._build_facts(company, commercial_ids)
-        self._build_result_from_cutoffs(company)
+        parameters = company._customer_pyramid_parameters()
+        self._build_facts(company, parameters, commercial_ids)
+        self._build_result_from_cutoffs(company, parameters["grace_band"])
         self._apply_result(company, cause)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
     # ------------------------------------------------------------------
-    def _recompute_company(self, company, cause):
-        """Rank every commercial partner of ``company``; None when locked."""
+    def _recompute_company(self, company, cause, parameters=None, dry_run=False):
+        """Rank every commercial partner of ``company``; None when locked.
+
+        With ``dry_run`` (the preview), the result stays in the temporary table
+        customer_pyramid_result and nothing is written: the same SQL either way.
+        ``parameters`` overrides the company's settings (see
+        ``res.company._customer_pyramid_parameters``).
+        """
         cr = self.env.cr
-        if not self._try_lock(company):
+        if not dry_run and not self._try_lock(company):
             _logger.info(
                 "customer pyramid: %s is being recomputed by another worker, skipped",
                 company.name,
             )
             return None
         self._flush_sources()
+        parameters = parameters or company._customer_pyramid_parameters()
+        if not dry_run:
+            self._expire_pins(company)
         run_date = fields.Datetime.now()
-        self._build_facts(company)
+        self._build_facts(company, parameters)
         cr.execute(
             SQL(
                 "SELECT count(*) FILTER (WHERE in_scope AND ranked),"
@@ -179,11 +200,20 @@ class CustomerPyramidEngine(models.AbstractModel):
         active_count, scope_count, unconverted, out_of_scope, non_positive = (
             cr.fetchone()
         )
-        boundaries = level_boundaries(active_count, company._customer_pyramid_shares())
-        self._build_ranked_result(boundaries, active_count)
-        changed = self._apply_result(company, cause)
-        self._store_snapshot(company, run_date)
-        settings_label = company._customer_pyramid_settings_label()
+        boundaries = level_boundaries(active_count, parameters["shares"])
+        self._build_ranked_result(boundaries, active_count, parameters["grace_band"])
+        stats = {
+            "partners": scope_count,
+            "active": active_count,
+            "orders_without_rate": unconverted,
+            "partners_out_of_scope": out_of_scope,
+            "partners_without_positive_revenue": non_positive,
+        }
+        if dry_run:
+            return stats
+        stats["changed"] = self._apply_result(company, cause)
+        settings_label = company._customer_pyramid_settings_label(parameters)
+        self._store_snapshot(company, run_date, settings_label)
         company.sudo().write(  # the cron user may not be a settings admin
             {
                 "customer_pyramid_last_run": run_date,
@@ -199,19 +229,58 @@ class CustomerPyramidEngine(models.AbstractModel):
             scope_count,
             active_count,
             boundaries,
-            changed,
+            stats["changed"],
             unconverted,
             out_of_scope,
             non_positive,
         )
-        return {
-            "partners": scope_count,
-            "active": active_count,
-            "changed": changed,
-            "orders_without_rate": unconverted,
-            "partners_out_of_scope": out_of_scope,
-            "partners_without_positive_revenue": non_positive,
-        }
+        return stats
+
+    def _expire_pins(self, company):
+        """Unpin the pins whose end date has passed, logged as 'pin expired'.
+
+        Their partners are refreshed at once against the last cut-offs, so
+        that the level change carries its own cause; the full recompute that
+        follows ranks them with everyone else.
+        """
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET customer_pyramid_pinned_level =
+                           customer_pyramid_pinned_level - %(key)s,
+                       customer_pyramid_pin_reason =
+                           COALESCE(customer_pyramid_pin_reason, '{}'::jsonb)
+                           - %(key)s,
+                       customer_pyramid_pin_until = customer_pyramid_pin_until
+                           - %(key)s
+                 WHERE (customer_pyramid_pin_until ->> %(key)s)::date < %(today)s
+             RETURNING id
+                """,
+                key=key,
+                today=fields.Date.context_today(self),
+            )
+        )
+        partner_ids = [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        if not partner_ids:
+            return
+        partners = self.env["res.partner"].browse(partner_ids)
+        partners.invalidate_recordset(
+            [
+                "customer_pyramid_pinned_level",
+                "customer_pyramid_pin_reason",
+                "customer_pyramid_pin_until",
+            ]
+        )
+        body = Markup("<p>%s</p>") % _(
+            "The pinned pyramid level for %(company)s expired.", company=company.name
+        )
+        partners._message_log_batch(bodies=dict.fromkeys(partner_ids, body))
+        parameters = company._customer_pyramid_parameters()
+        self._build_facts(company, parameters, partner_ids)
+        self._build_result_from_cutoffs(company, parameters["grace_band"])
+        self._apply_result(company, "pin_expired")
 
     # ------------------------------------------------------------------
     # SQL steps
@@ -238,6 +307,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             + ["amount_total", "currency_rate"]
         )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
+        self.env["customer.feedback"].flush_model()
         self.env["res.partner"].flush_model()
 
     def _fill_temporary_table(self, table, query):
@@ -260,19 +330,13 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
-    def _build_facts(self, company, partner_ids=None):
+    def _build_facts(self, company, parameters, partner_ids=None):
         """What every commercial partner in scope bought from ``company``."""
         key = str(company.id)
-        window_start = fields.Date.context_today(self) - relativedelta(
-            months=company.customer_pyramid_window_months
-        )
-        amount = SQL.identifier(
-            "so",
-            "amount_total"
-            if company.customer_pyramid_amount_basis == "total"
-            else "amount_untaxed",
-        )
-        partner_filter = order_filter = lead_filter = SQL()
+        today = fields.Date.context_today(self)
+        window_start = today - relativedelta(months=parameters["window_months"])
+        amount = SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]])
+        partner_filter = order_filter = lead_filter = feedback_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
             order_filter = SQL(
@@ -285,13 +349,25 @@ class CustomerPyramidEngine(models.AbstractModel):
                 " WHERE commercial_partner_id = ANY(%s))",
                 partner_ids,
             )
+            feedback_filter = SQL("AND cp.commercial_partner_id = ANY(%s)", partner_ids)
         query = SQL(
             """
                 WITH scope AS (
                     SELECT p.id AS partner_id,
                            p.customer_pyramid_mark ->> %(key)s AS mark,
-                           p.customer_pyramid_pinned_level ->> %(key)s AS pinned_level,
+                           -- an expired pin no longer holds, even before the
+                           -- scheduled action clears it
+                           CASE WHEN (p.customer_pyramid_pin_until ->> %(key)s)::date
+                                     < %(today)s THEN NULL
+                                ELSE p.customer_pyramid_pinned_level ->> %(key)s
+                           END AS pinned_level,
                            p.customer_pyramid_level ->> %(key)s AS old_level,
+                           p.customer_pyramid_computed_level ->> %(key)s
+                               AS old_computed_level,
+                           (p.customer_pyramid_revenue ->> %(key)s)::numeric
+                               AS old_revenue,
+                           (p.customer_pyramid_potential ->> %(key)s)::numeric
+                               AS potential,
                            (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
                            (p.customer_pyramid_percentile ->> %(key)s)::numeric
                                AS old_percentile
@@ -327,6 +403,16 @@ class CustomerPyramidEngine(models.AbstractModel):
                       FROM orders
                   GROUP BY partner_id
                 ),
+                feedback AS (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           round(avg(fb.score::int), 1) AS satisfaction
+                      FROM customer_feedback fb
+                      JOIN res_partner cp ON cp.id = fb.partner_id
+                     WHERE fb.company_id = %(company_id)s
+                       AND fb.date >= %(window_start)s
+                       %(feedback_filter)s
+                  GROUP BY cp.commercial_partner_id
+                ),
                 relations AS (
                     SELECT cp.commercial_partner_id AS partner_id
                       FROM crm_lead l
@@ -344,8 +430,8 @@ class CustomerPyramidEngine(models.AbstractModel):
                 )
                 SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
                        s.partner_id IS NOT NULL AS in_scope,
-                       s.mark, s.pinned_level, s.old_level, s.old_rank,
-                       s.old_percentile,
+                       s.mark, s.pinned_level, s.old_level, s.old_computed_level,
+                       s.old_revenue, s.old_rank, s.old_percentile,
                        COALESCE(sa.revenue, 0) AS revenue,
                        COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
                        COALESCE(sa.order_count, 0) AS order_count,
@@ -353,12 +439,21 @@ class CustomerPyramidEngine(models.AbstractModel):
                        COALESCE(sa.unconverted_orders, 0) AS unconverted_orders,
                        sa.first_order_date, sa.last_order_date,
                        r.partner_id IS NOT NULL AS has_relation,
+                       round(COALESCE(sa.orders_in_window, 0) * 12.0
+                             / %(window_months)s, 2) AS order_frequency,
+                       CASE WHEN s.potential > 0 THEN
+                           round(100 * COALESCE(sa.revenue, 0) * 12
+                                 / %(window_months)s / s.potential, 1)
+                       END AS wallet_share,
+                       fb.satisfaction,
                        COALESCE(sa.revenue, 0) > 0 AND s.mark IS DISTINCT FROM 'rest'
                            AS ranked
                   FROM scope s
              FULL JOIN sales sa ON sa.partner_id = s.partner_id
              LEFT JOIN relations r
                     ON r.partner_id = COALESCE(s.partner_id, sa.partner_id)
+             LEFT JOIN feedback fb
+                    ON fb.partner_id = COALESCE(s.partner_id, sa.partner_id)
                 """,
             key=key,
             company_id=company.id,
@@ -366,90 +461,130 @@ class CustomerPyramidEngine(models.AbstractModel):
             partner_filter=partner_filter,
             order_filter=order_filter,
             lead_filter=lead_filter,
+            feedback_filter=feedback_filter,
+            window_months=parameters["window_months"],
             amount=amount,
             window_start=window_start,
+            today=today,
         )
         self._fill_temporary_table(FACTS_TABLE, query)
 
-    def _level_case(self, ranked_level):
-        """The computed level: ``ranked_level`` decides among active customers."""
-        return SQL(
-            """CASE WHEN f.mark = 'rest' THEN 'rest'
-                    WHEN f.ranked THEN %s
-                    WHEN f.order_count > 0 THEN 'inactive'
-                    WHEN f.mark = 'suspect' THEN 'suspect'
-                    WHEN f.has_relation OR f.mark = 'prospect' THEN 'prospect'
-                    ELSE 'suspect' END""",
-            ranked_level,
-        )
+    def _fill_result(self, ranked, cutoffs, grace_band):
+        """From ``ranked`` (facts plus rank and ranked_level) to the result rows.
 
-    def _build_ranked_result(self, boundaries, active_count):
-        top, big, medium = boundaries
-        # rank() gives tied revenues the same, highest, rank: a tie at a
-        # boundary goes to the higher level, deterministically.
-        ranked_level = SQL(
-            """CASE WHEN r.rank <= %s THEN 'top' WHEN r.rank <= %s THEN 'big'
-                    WHEN r.rank <= %s THEN 'medium' ELSE 'small' END""",
-            top,
-            big,
-            medium,
-        )
+        ``ranked_level`` is where the revenue ranks an active customer;
+        ``cutoffs`` gives (level, cutoff): the lowest revenue reaching it. Both
+        the full recompute and the event path end here, so that marks, pins
+        and the grace band mean the same on both.
+        """
+        order = [level for level, _label in LEVEL_SELECTION]
         query = SQL(
             """
-                WITH ranks AS (
-                    SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
-                      FROM %(facts)s WHERE in_scope AND ranked
-                ),
-                levels AS (
-                    SELECT f.*, r.rank, %(level)s AS computed_level
-                      FROM %(facts)s f
-                 LEFT JOIN ranks r ON r.partner_id = f.partner_id
-                     WHERE f.in_scope
-                )
+            WITH ranked AS (%(ranked)s),
+            cutoffs AS (%(cutoffs)s),
+            levels AS (
+                -- The grace band holds an active customer on its level while
+                -- its revenue stays within the band around the first cut-off
+                -- it crosses: its own level's going down, the next level's
+                -- going up (NULL, not FALSE, keeps the stored jsonb small).
+                SELECT k.*,
+                       CASE WHEN %(band)s > 0
+                             AND k.ranked_level IS NOT NULL
+                             AND k.old_computed_level = ANY(%(active)s)
+                             AND k.old_computed_level <> k.ranked_level
+                             AND CASE
+                                 WHEN array_position(%(order)s, k.ranked_level)
+                                      > array_position(%(order)s, k.old_computed_level)
+                                 THEN k.revenue >= own.cutoff * (1 - %(band)s)
+                                 ELSE k.revenue <= above.cutoff * (1 + %(band)s) END
+                            THEN TRUE END AS held
+                  FROM ranked k
+             LEFT JOIN cutoffs own ON own.level = k.old_computed_level
+             LEFT JOIN cutoffs above ON above.level = (%(order)s)[
+                           array_position(%(order)s, k.old_computed_level) - 1]
+            ),
+            computed AS (
                 SELECT l.*,
-                       COALESCE(l.pinned_level, l.computed_level) AS level,
-                       round(100.0 * l.rank / %(active_count)s, 2) AS percentile,
-                       min(l.revenue) FILTER (WHERE l.rank IS NOT NULL)
-                           OVER (PARTITION BY l.computed_level) AS cutoff
+                       CASE WHEN l.mark = 'rest' THEN 'rest'
+                            WHEN l.held THEN l.old_computed_level
+                            WHEN l.ranked_level IS NOT NULL THEN l.ranked_level
+                            WHEN l.order_count > 0 THEN 'inactive'
+                            WHEN l.mark = 'suspect' THEN 'suspect'
+                            WHEN l.has_relation OR l.mark = 'prospect' THEN 'prospect'
+                            ELSE 'suspect' END AS computed_level
                   FROM levels l
-                """,
-            facts=FACTS_TABLE,
-            level=self._level_case(ranked_level),
-            active_count=max(active_count, 1),
+            )
+            SELECT c.*,
+                   COALESCE(c.pinned_level, c.computed_level) AS level,
+                   cut.cutoff
+              FROM computed c
+         LEFT JOIN cutoffs cut ON cut.level = c.computed_level
+            """,
+            ranked=ranked,
+            cutoffs=cutoffs,
+            band=grace_band / 100.0,
+            active=list(ACTIVE_LEVELS),
+            order=SQL("%s::varchar[]", order),
         )
         self._fill_temporary_table(RESULT_TABLE, query)
 
-    def _build_result_from_cutoffs(self, company):
+    def _build_ranked_result(self, boundaries, active_count, grace_band):
+        top, big, medium = boundaries
+        # rank() gives tied revenues the same, highest, rank: a tie at a
+        # boundary goes to the higher level, deterministically.
+        ranked = SQL(
+            """
+            WITH ranks AS (
+                SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
+                  FROM %(facts)s WHERE in_scope AND ranked
+            )
+            SELECT f.*, r.rank,
+                   round(100.0 * r.rank / %(active_count)s, 2) AS percentile,
+                   CASE WHEN r.rank <= %(top)s THEN 'top'
+                        WHEN r.rank <= %(big)s THEN 'big'
+                        WHEN r.rank <= %(medium)s THEN 'medium'
+                        WHEN r.rank IS NOT NULL THEN 'small' END AS ranked_level
+              FROM %(facts)s f
+         LEFT JOIN ranks r ON r.partner_id = f.partner_id
+             WHERE f.in_scope
+            """,
+            facts=FACTS_TABLE,
+            active_count=max(active_count, 1),
+            top=top,
+            big=big,
+            medium=medium,
+        )
+        cutoffs = SQL(
+            """SELECT ranked_level AS level, min(revenue) AS cutoff FROM ranked
+                WHERE ranked_level IS NOT NULL GROUP BY ranked_level"""
+        )
+        self._fill_result(ranked, cutoffs, grace_band)
+
+    def _build_result_from_cutoffs(self, company, grace_band):
         """Place refreshed partners against the last full recompute's cut-offs."""
         cutoffs = self._latest_cutoffs(company)
         # Without a full recompute yet, every active customer starts small.
-        ranked_level = SQL("'small'")
         placements = [
             SQL("WHEN f.revenue >= %s THEN %s", cutoffs[level], level)
             for level in ACTIVE_LEVELS[:-1]
             if cutoffs.get(level) is not None
         ]
+        ranked_level = SQL("'small'")
         if placements:
             ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
-        # the same columns, in the same order, as _build_ranked_result's
-        query = SQL(
-            """
-                WITH levels AS (
-                    SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
-                           %(level)s AS computed_level
-                      FROM %(facts)s f WHERE f.in_scope
-                )
-                SELECT l.*,
-                       COALESCE(l.pinned_level, l.computed_level) AS level,
-                       CASE WHEN l.ranked THEN l.old_percentile END AS percentile,
-                       (%(cutoffs)s::jsonb ->> l.computed_level)::numeric AS cutoff
-                  FROM levels l
-                """,
+        ranked = SQL(
+            """SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
+                      CASE WHEN f.ranked THEN f.old_percentile END AS percentile,
+                      CASE WHEN f.ranked THEN %(ranked_level)s END AS ranked_level
+                 FROM %(facts)s f WHERE f.in_scope""",
             facts=FACTS_TABLE,
-            level=self._level_case(ranked_level),
-            cutoffs=json.dumps(cutoffs),
+            ranked_level=ranked_level,
         )
-        self._fill_temporary_table(RESULT_TABLE, query)
+        cutoffs = SQL(
+            "SELECT key AS level, value::numeric AS cutoff FROM jsonb_each_text(%s)",
+            json.dumps(cutoffs),
+        )
+        self._fill_result(ranked, cutoffs, grace_band)
 
     def _latest_cutoffs(self, company):
         self.env["customer.pyramid.snapshot"].flush_model()
@@ -677,7 +812,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             mail_activity_quick_update=True
         ).create(vals_list)
 
-    def _store_snapshot(self, company, run_date):
+    def _store_snapshot(self, company, run_date, settings_label):
         """One row per level for the reports, with the ranking's cut-offs."""
         levels = [level for level, _label in LEVEL_SELECTION]
         uid = self.env.uid
@@ -686,23 +821,24 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """
                 INSERT INTO customer_pyramid_snapshot
                        (company_id, run_date, level, customer_count, revenue,
-                        cutoff_revenue, settings,
+                        cutoff_revenue, held_count, settings,
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(run_date)s, lv.level,
                        COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
-                       c.cutoff, %(settings)s,
+                       c.cutoff, COALESCE(e.held_count, 0), %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
              LEFT JOIN (SELECT level, count(*) AS customer_count,
-                               sum(revenue) AS revenue
+                               sum(revenue) AS revenue,
+                               count(*) FILTER (WHERE held) AS held_count
                           FROM %(result)s GROUP BY level) e ON e.level = lv.level
-             LEFT JOIN (SELECT computed_level, min(revenue) AS cutoff
-                          FROM %(result)s WHERE rank IS NOT NULL
-                      GROUP BY computed_level) c ON c.computed_level = lv.level
+             LEFT JOIN (SELECT ranked_level, min(revenue) AS cutoff
+                          FROM %(result)s WHERE ranked_level IS NOT NULL
+                      GROUP BY ranked_level) c ON c.ranked_level = lv.level
                 """,
                 company=company.id,
                 run_date=run_date,
-                settings=company._customer_pyramid_settings_label(),
+                settings=settings_label,
                 uid=uid,
                 levels=levels,
                 result=RESULT_TABLE,

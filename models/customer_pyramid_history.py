@@ -5,12 +5,16 @@ from ..lib.pyramid_split import LEVEL_SELECTION
 CAUSE_SELECTION = [
     ("cron", "Scheduled recompute"),
     ("manual_recompute", "Recompute now"),
+    ("preview", "Settings applied from the preview"),
     ("order", "Sale order event"),
     ("lead", "Opportunity event"),
     ("partner", "New partner"),
     ("pin", "Pinned by a manager"),
     ("unpin", "Unpinned by a manager"),
+    ("pin_expired", "Pin expired"),
     ("mark", "Marked by a user"),
+    ("feedback", "Customer feedback"),
+    ("potential", "Potential entered by a manager"),
     ("install", "Initial computation"),
 ]
 

@@ -1,5 +1,7 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
@@ -26,7 +28,11 @@ RELATIONSHIP_GOAL_SELECTION = [
     ("retain", "Retain"),
     ("grow", "Grow (upsell)"),
 ]
-PIN_FIELDS = ("customer_pyramid_pinned_level", "customer_pyramid_pin_reason")
+PIN_FIELDS = (
+    "customer_pyramid_pinned_level",
+    "customer_pyramid_pin_reason",
+    "customer_pyramid_pin_until",
+)
 LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
 
 
@@ -54,6 +60,12 @@ class ResPartner(models.Model):
     )
     customer_pyramid_pin_reason = fields.Char(
         string="Pin reason", company_dependent=True
+    )
+    customer_pyramid_pin_until = fields.Date(
+        string="Pinned until",
+        company_dependent=True,
+        help="The scheduled action unpins the level after this date; "
+        "empty keeps the pin until a manager removes it.",
     )
     customer_pyramid_mark = fields.Selection(
         MARK_SELECTION,
@@ -94,6 +106,50 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         help="The lowest revenue in the window that reaches this level.",
+    )
+    customer_pyramid_held = fields.Boolean(
+        string="Held by the grace band",
+        company_dependent=True,
+        readonly=True,
+        help="Its revenue ranks it on a neighbouring level, but within the grace "
+        "band of that level's cut-off: it keeps its level.",
+    )
+    # Performance factors beside the level: value (the revenues above),
+    # behaviour and satisfaction; written by the engine like the facts.
+    customer_pyramid_order_frequency = fields.Float(
+        string="Orders per year",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 2),
+        help="Confirmed orders in the active window, per year.",
+    )
+    customer_pyramid_days_since_last_order = fields.Integer(
+        string="Days since last order",
+        compute="_compute_customer_pyramid_days_since_last_order",
+        search="_search_customer_pyramid_days_since_last_order",
+    )
+    customer_pyramid_potential = fields.Float(
+        string="Estimated potential per year",
+        company_dependent=True,
+        help="What the customer spends per year on what we sell, from us or "
+        "others, as estimated by a sales manager: the base of the share of wallet.",
+    )
+    customer_pyramid_wallet_share = fields.Float(
+        string="Share of wallet (%)",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        help="Revenue in the active window, per year, against the estimated potential.",
+    )
+    customer_satisfaction = fields.Float(
+        string="Satisfaction",
+        company_dependent=True,
+        readonly=True,
+        digits=(16, 1),
+        help="Average feedback score (1 to 5) in the active window.",
+    )
+    customer_feedback_ids = fields.One2many(
+        "customer.feedback", "partner_id", string="Feedback"
     )
     customer_pyramid_refreshed_on = fields.Datetime(
         string="Facts refreshed on", company_dependent=True, readonly=True
@@ -154,6 +210,27 @@ class ResPartner(models.Model):
         string="Promoter",
         help="Recommends us: enters the Advocacy stage.",
     )
+
+    def _compute_customer_pyramid_days_since_last_order(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            last = partner.commercial_partner_id.customer_pyramid_last_order_date
+            partner.customer_pyramid_days_since_last_order = (
+                (today - last).days if last else 0
+            )
+
+    def _search_customer_pyramid_days_since_last_order(self, operator, value):
+        # more days since the last order is an earlier last order date
+        mirrored = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "="}
+        if operator not in mirrored or not isinstance(value, int):
+            raise UserError(
+                _(
+                    "Search the days since the last order with a whole number "
+                    "and one of >, >=, <, <=, =."
+                )
+            )
+        date = fields.Date.context_today(self) - timedelta(days=value)
+        return [("customer_pyramid_last_order_date", mirrored[operator], date)]
 
     def _compute_customer_pyramid_currency_id(self):
         self.customer_pyramid_currency_id = self.env.company.currency_id
@@ -230,8 +307,15 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if "customer_pyramid_potential" in vals:
+            self._check_customer_pyramid_potential(vals["customer_pyramid_potential"])
         if any(fname in vals for fname in PIN_FIELDS):
             self._check_customer_pyramid_pin(vals)
+            if (
+                "customer_pyramid_pinned_level" in vals
+                and not (vals["customer_pyramid_pinned_level"])
+            ):
+                vals = dict(vals, customer_pyramid_pin_until=False)
         manual_move = (
             "customer_lifecycle_stage_id" in vals
             and not self.env.context.get("customer_lifecycle_automatic")
@@ -252,6 +336,10 @@ class ResPartner(models.Model):
         elif "customer_pyramid_mark" in vals:
             self.env["customer.pyramid.engine"].refresh_partners(
                 self.env.company, self, "mark"
+            )
+        elif "customer_pyramid_potential" in vals:
+            self.env["customer.pyramid.engine"].refresh_partners(
+                self.env.company, self, "potential"
             )
         if vals.get("customer_lifecycle_promoter"):
             self._customer_lifecycle_advance("advocacy", self.env.company)
@@ -298,6 +386,37 @@ class ResPartner(models.Model):
                         company=non_commercial[0].commercial_partner_id.display_name,
                     )
                 )
+        pin_until = fields.Date.to_date(vals.get("customer_pyramid_pin_until"))
+        if pin_until and pin_until < fields.Date.context_today(self):
+            raise ValidationError(
+                _(
+                    "Pinned until must be today or later; %(date)s was entered.",
+                    date=fields.Date.to_string(pin_until),
+                )
+            )
+
+    def _check_customer_pyramid_potential(self, potential):
+        if not self.env.user.has_group("customer_pyramid.group_manager"):
+            raise AccessError(
+                _("Only customer pyramid managers can enter a customer's potential.")
+            )
+        non_commercial = self.filtered(lambda p: p.commercial_partner_id != p)
+        if non_commercial:
+            raise ValidationError(
+                _(
+                    "Enter the potential on the company %(company)s, not on its "
+                    "contact.",
+                    company=non_commercial[0].commercial_partner_id.display_name,
+                )
+            )
+        if (potential or 0) < 0:
+            raise ValidationError(
+                _(
+                    "The estimated potential cannot be negative; %(value)s was "
+                    "entered.",
+                    value=potential,
+                )
+            )
 
     def _customer_pyramid_on_new_partners(self):
         """A new commercial partner gets its level and enters Awareness."""

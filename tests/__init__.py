@@ -7,3 +7,9 @@ from . import test_settings
 from . import test_demo
 from . import test_boards_tour
 from . import test_translation
+from . import test_grace_band
+from . import test_pin_expiry
+from . import test_pyramid_preview
+from . import test_ranking_basis
+from . import test_performance_factors
+from . import test_cron_warning
