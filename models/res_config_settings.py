@@ -38,7 +38,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.customer_pyramid_last_settings"
     )
     customer_pyramid_cron_warning = fields.Char(
-        compute="_compute_customer_pyramid_cron_warning"
+        string="Pyramid warning", compute="_compute_customer_pyramid_cron_warning"
     )
     customer_lifecycle_auto_awareness = fields.Boolean(
         related="company_id.customer_lifecycle_auto_awareness", readonly=False

@@ -1,6 +1,7 @@
 """Regenerate the README screenshots from the running demo (scripts/demo.sh).
 
 Usage: python3 scripts/screenshots.py [--url http://127.0.0.1:8069] [--partner ID]
+       [--only preview_wizard ...]
 
 Logs in as admin through JSON-RPC, then drives headless Chromium over the
 DevTools protocol (websocket-client) and writes PNGs to docs/screenshots/.
@@ -24,12 +25,29 @@ PAGES = {
     "pyramid_board": "/odoo/customer-pyramid",
     "settings": "/odoo/action-sale.action_sale_config_settings",
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
+    "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
 }
 # What to do on a page before the picture: show our part of it.
 ACTIONS = {
     "settings": "document.getElementById('customer_pyramid_shares')"
     ".closest('.o_settings_container').previousElementSibling.scrollIntoView()",
     "partner_form": "document.querySelector(\"a[name='customer_pyramid']\").click()",
+    # shares 2 / 8 / 30 / 60 and a 5 % band, typed in, then Preview
+    "preview_wizard": """
+        const type = (name, value) => {
+            const input = document.querySelector(`div[name='${name}'] input`);
+            input.value = value;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+            input.dispatchEvent(new Event('change', {bubbles: true}));
+        };
+        type('customer_pyramid_top_share', '2');
+        type('customer_pyramid_big_share', '8');
+        type('customer_pyramid_medium_share', '30');
+        type('customer_pyramid_small_share', '60');
+        type('customer_pyramid_grace_band', '5');
+        setTimeout(() => document.querySelector(
+            "button[name='action_customer_pyramid_preview']").click(), 1000);
+    """,
 }
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
@@ -110,11 +128,14 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--database", default="customer_pyramid_demo")
     parser.add_argument("--partner", type=int, help="partner id for partner_form.png")
+    parser.add_argument("--only", nargs="*", help="take only these pictures")
     args = parser.parse_args()
     session = login(args.url, args.database)
     pages = dict(PAGES)
     if args.partner:
         pages["partner_form"] = f"/odoo/contacts/{args.partner}"
+    if args.only:
+        pages = {name: path for name, path in pages.items() if name in args.only}
     OUT.mkdir(parents=True, exist_ok=True)
     browser = Browser()
     try:
@@ -126,7 +147,7 @@ def main():
             time.sleep(6)
             if name in ACTIONS:
                 browser.call("Runtime.evaluate", expression=ACTIONS[name])
-                time.sleep(1)
+                time.sleep(5)
             shot = browser.call("Page.captureScreenshot", format="png")
             target = OUT / f"{name}.png"
             target.write_bytes(base64.b64decode(shot["data"]))
