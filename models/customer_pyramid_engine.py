@@ -24,9 +24,12 @@ LOCK_RETRY_SECONDS = 0.2
 # remaining companies to the next call (each call is one transaction).
 CRON_PARTNER_BUDGET = 500_000
 
-FACTS_TABLE = SQL.identifier("customer_pyramid_facts")
-RESULT_TABLE = SQL.identifier("customer_pyramid_result")
-CHANGES_TABLE = SQL.identifier("customer_pyramid_changes")
+FACTS = "customer_pyramid_facts"
+RESULT = "customer_pyramid_result"
+CHANGES = "customer_pyramid_changes"
+FACTS_TABLE = SQL.identifier(FACTS)
+RESULT_TABLE = SQL.identifier(RESULT)
+CHANGES_TABLE = SQL.identifier(CHANGES)
 
 # Order column of each ranking basis; margin comes with sale_margin.
 AMOUNT_COLUMNS = {
@@ -310,23 +313,27 @@ class CustomerPyramidEngine(models.AbstractModel):
         self.env["customer.feedback"].flush_model()
         self.env["res.partner"].flush_model()
 
-    def _fill_temporary_table(self, table, query):
-        """Fill ``table`` with the rows of ``query``.
+    def _temporary_table_exists(self, name):
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
+        return self.env.cr.fetchone()[0] is not None
 
-        The table is created once per transaction and emptied before each use:
-        a transaction with a thousand order events must not hold a lock on a
-        thousand dropped tables (max_locks_per_transaction). TRUNCATE, not
-        DELETE: dead rows would make every later event scan all earlier ones.
+    def _fill_temporary_table(self, name, query):
+        """Fill the temporary table ``name`` with the rows of ``query``.
+
+        Created from the query's first use in the transaction, emptied before
+        each later use: a transaction with a thousand order events must not hold
+        a lock on a thousand dropped tables (max_locks_per_transaction), and an
+        order event, usually alone in its transaction, pays one statement.
+        TRUNCATE, not DELETE: dead rows would make every later event scan all
+        earlier ones.
         """
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DROP"
-                " AS %s WITH NO DATA",
-                table,
-                query,
+        table = SQL.identifier(name)
+        if not self._temporary_table_exists(name):
+            cr.execute(
+                SQL("CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s", table, query)
             )
-        )
+            return
         cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
@@ -467,7 +474,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             window_start=window_start,
             today=today,
         )
-        self._fill_temporary_table(FACTS_TABLE, query)
+        self._fill_temporary_table(FACTS, query)
 
     def _fill_result(self, ranked, cutoffs, grace_band):
         """From ``ranked`` (facts plus rank and ranked_level) to the result rows.
@@ -526,7 +533,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             active=list(ACTIVE_LEVELS),
             order=SQL("%s::varchar[]", order),
         )
-        self._fill_temporary_table(RESULT_TABLE, query)
+        self._fill_temporary_table(RESULT, query)
 
     def _build_ranked_result(self, boundaries, active_count, grace_band):
         top, big, medium = boundaries
@@ -631,14 +638,20 @@ class CustomerPyramidEngine(models.AbstractModel):
             )
             for column, value in FACT_COLUMNS.items()
         ]
+        if self._temporary_table_exists(CHANGES):
+            cr.execute(SQL("TRUNCATE %s", CHANGES_TABLE))
+        else:
+            cr.execute(
+                SQL(
+                    "CREATE TEMPORARY TABLE %s (partner_id integer,"
+                    " old_level varchar, level varchar, revenue numeric)"
+                    " ON COMMIT DROP",
+                    CHANGES_TABLE,
+                )
+            )
         cr.execute(
             SQL(
                 """
-                CREATE TEMPORARY TABLE IF NOT EXISTS %(changes)s (
-                    partner_id integer, old_level varchar, level varchar,
-                    revenue numeric
-                ) ON COMMIT DROP;
-                TRUNCATE %(changes)s;
                 WITH updated AS (
                     UPDATE res_partner p
                        SET %(assignments)s,

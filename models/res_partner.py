@@ -41,29 +41,39 @@ class ResPartner(models.Model):
 
     # Pyramid: per company, written by customer.pyramid.engine in SQL on the
     # commercial partner; contacts show it through customer_pyramid_commercial_level.
+    # index=False: Odoo 18 gives every company_dependent field an "is set"
+    # index by default, and each of them made every partner write of the engine
+    # update one more index (see docs/benchmarks.md); none serves a search here.
     customer_pyramid_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pyramid level",
         company_dependent=True,
+        index=False,
         readonly=True,
         group_expand="_read_group_customer_pyramid_levels",
         help="The pinned level when a manager pinned one, else the computed level.",
     )
     customer_pyramid_computed_level = fields.Selection(
-        LEVEL_SELECTION, string="Computed level", company_dependent=True, readonly=True
+        LEVEL_SELECTION,
+        string="Computed level",
+        company_dependent=True,
+        index=False,
+        readonly=True,
     )
     customer_pyramid_pinned_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pinned level",
         company_dependent=True,
+        index=False,
         help="A level set by a sales manager; the computation never overrides it.",
     )
     customer_pyramid_pin_reason = fields.Char(
-        string="Pin reason", company_dependent=True
+        string="Pin reason", company_dependent=True, index=False
     )
     customer_pyramid_pin_until = fields.Date(
         string="Pinned until",
         company_dependent=True,
+        index=False,
         help="The scheduled action unpins the level after this date; "
         "empty keeps the pin until a manager removes it.",
     )
@@ -71,45 +81,50 @@ class ResPartner(models.Model):
         MARK_SELECTION,
         string="Relationship mark",
         company_dependent=True,
+        index=False,
         help="Prospect or suspect: used while the partner has never bought. "
         "No need: always 'Rest of the world', left out of the ranking.",
     )
     customer_pyramid_revenue = fields.Float(
-        string="Revenue in window", company_dependent=True, readonly=True
+        string="Revenue in window", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_lifetime_revenue = fields.Float(
-        string="Lifetime revenue", company_dependent=True, readonly=True
+        string="Lifetime revenue", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_order_count = fields.Integer(
-        string="Confirmed orders", company_dependent=True, readonly=True
+        string="Confirmed orders", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_first_order_date = fields.Date(
-        string="First order", company_dependent=True, readonly=True
+        string="First order", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_last_order_date = fields.Date(
-        string="Last order", company_dependent=True, readonly=True
+        string="Last order", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_rank = fields.Integer(
         string="Rank",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="Position by revenue among active customers (1 is the highest).",
     )
     customer_pyramid_percentile = fields.Float(
         string="Percentile",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="The customer is within the top this-many percent of active customers.",
     )
     customer_pyramid_cutoff = fields.Float(
         string="Level cut-off",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="The lowest revenue in the window that reaches this level.",
     )
     customer_pyramid_held = fields.Boolean(
         string="Held by the grace band",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="Its revenue ranks it on a neighbouring level, but within the grace "
         "band of that level's cut-off: it keeps its level.",
@@ -119,6 +134,7 @@ class ResPartner(models.Model):
     customer_pyramid_order_frequency = fields.Float(
         string="Orders per year",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(16, 2),
         help="Confirmed orders in the active window, per year.",
@@ -131,12 +147,14 @@ class ResPartner(models.Model):
     customer_pyramid_potential = fields.Float(
         string="Estimated potential per year",
         company_dependent=True,
+        index=False,
         help="What the customer spends per year on what we sell, from us or "
         "others, as estimated by a sales manager: the base of the share of wallet.",
     )
     customer_pyramid_wallet_share = fields.Float(
         string="Share of wallet (%)",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(16, 1),
         help="Revenue in the active window, per year, against the estimated potential.",
@@ -144,6 +162,7 @@ class ResPartner(models.Model):
     customer_satisfaction = fields.Float(
         string="Satisfaction",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits=(16, 1),
         help="Average feedback score (1 to 5) in the active window.",
@@ -152,7 +171,7 @@ class ResPartner(models.Model):
         "customer.feedback", "partner_id", string="Feedback"
     )
     customer_pyramid_refreshed_on = fields.Datetime(
-        string="Facts refreshed on", company_dependent=True, readonly=True
+        string="Facts refreshed on", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",
@@ -172,12 +191,14 @@ class ResPartner(models.Model):
         RELATIONSHIP_TYPE_SELECTION,
         string="Relationship type",
         company_dependent=True,
+        index=False,
         help="How we serve this customer (business model canvas).",
     )
     customer_relationship_goal = fields.Selection(
         RELATIONSHIP_GOAL_SELECTION,
         string="Relationship goal",
         company_dependent=True,
+        index=False,
     )
 
     # Lifecycle: per company, moved forward by events, backwards only by hand.
@@ -188,7 +209,7 @@ class ResPartner(models.Model):
         group_expand="_read_group_customer_lifecycle_stage_ids",
     )
     customer_lifecycle_stage_date = fields.Datetime(
-        string="In stage since", company_dependent=True, readonly=True
+        string="In stage since", company_dependent=True, index=False, readonly=True
     )
     customer_lifecycle_days_in_stage = fields.Integer(
         string="Days in stage", compute="_compute_customer_lifecycle_days_in_stage"
