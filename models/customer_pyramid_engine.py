@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
+from .customer_consent import profiling_refused
 
 _logger = logging.getLogger(__name__)
 
@@ -239,6 +240,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
         self.env["res.partner"].flush_model()
+        self.env["customer.consent"].flush_model()
 
     def _fill_temporary_table(self, table, query):
         """Fill ``table`` with the rows of ``query``.
@@ -294,7 +296,8 @@ class CustomerPyramidEngine(models.AbstractModel):
                            p.customer_pyramid_level ->> %(key)s AS old_level,
                            (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
                            (p.customer_pyramid_percentile ->> %(key)s)::numeric
-                               AS old_percentile
+                               AS old_percentile,
+                           %(not_profiled)s AS not_profiled
                       FROM res_partner p
                      WHERE p.active
                        AND p.id = p.commercial_partner_id
@@ -345,7 +348,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
                        s.partner_id IS NOT NULL AS in_scope,
                        s.mark, s.pinned_level, s.old_level, s.old_rank,
-                       s.old_percentile,
+                       s.old_percentile, s.not_profiled,
                        COALESCE(sa.revenue, 0) AS revenue,
                        COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
                        COALESCE(sa.order_count, 0) AS order_count,
@@ -354,7 +357,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                        sa.first_order_date, sa.last_order_date,
                        r.partner_id IS NOT NULL AS has_relation,
                        COALESCE(sa.revenue, 0) > 0 AND s.mark IS DISTINCT FROM 'rest'
-                           AS ranked
+                           AND s.not_profiled IS NOT TRUE AS ranked
                   FROM scope s
              FULL JOIN sales sa ON sa.partner_id = s.partner_id
              LEFT JOIN relations r
@@ -363,6 +366,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             key=key,
             company_id=company.id,
             not_our_own=not_our_own_partner("p"),
+            not_profiled=profiling_refused("p", company.id),
             partner_filter=partner_filter,
             order_filter=order_filter,
             lead_filter=lead_filter,
@@ -374,7 +378,8 @@ class CustomerPyramidEngine(models.AbstractModel):
     def _level_case(self, ranked_level):
         """The computed level: ``ranked_level`` decides among active customers."""
         return SQL(
-            """CASE WHEN f.mark = 'rest' THEN 'rest'
+            """CASE WHEN f.not_profiled THEN NULL
+                    WHEN f.mark = 'rest' THEN 'rest'
                     WHEN f.ranked THEN %s
                     WHEN f.order_count > 0 THEN 'inactive'
                     WHEN f.mark = 'suspect' THEN 'suspect'
@@ -547,6 +552,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         changed = cr.rowcount
         self._post_level_messages(company, cause, now)
         self._schedule_retention_activities(company)
+        self._apply_relationship_defaults(company)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
         self.env["res.partner"].invalidate_model(
@@ -555,9 +561,53 @@ class CustomerPyramidEngine(models.AbstractModel):
                 "customer_pyramid_refreshed_on",
                 "customer_pyramid_history_count",
                 "message_ids",
+                "customer_relationship_type",
+                "customer_relationship_goal",
             ]
         )
         return changed
+
+    def _apply_relationship_defaults(self, company):
+        """The relationship type and goal follow a changed level.
+
+        Set-based from the changed partners; a value a user set by hand stays,
+        and so does the partner's value where the company's default is empty.
+        """
+        key = str(company.id)
+        self.env["customer.relationship.default"].flush_model()
+        assignments = [
+            SQL(
+                "%(column)s = CASE WHEN d.%(default)s IS NULL"
+                " OR COALESCE((p.%(manual)s ->> %(key)s)::boolean, FALSE)"
+                " THEN p.%(column)s"
+                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
+                " || jsonb_build_object(%(key)s, d.%(default)s) END",
+                column=SQL.identifier(column),
+                default=SQL.identifier(default),
+                manual=SQL.identifier(f"{column}_manual"),
+                key=key,
+            )
+            for column, default in (
+                ("customer_relationship_type", "relationship_type"),
+                ("customer_relationship_goal", "relationship_goal"),
+            )
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET %(assignments)s
+                  FROM %(changes)s c
+                  JOIN customer_relationship_default d
+                    ON d.company_id = %(company)s AND d.level = c.level
+                 WHERE p.id = c.partner_id
+                   AND c.old_level IS DISTINCT FROM c.level
+                """,
+                assignments=SQL(", ").join(assignments),
+                changes=CHANGES_TABLE,
+                company=company.id,
+            )
+        )
 
     def _post_level_messages(self, company, cause, now):
         """A tracked chatter note per level change, inserted in one statement."""

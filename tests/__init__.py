@@ -7,3 +7,7 @@ from . import test_settings
 from . import test_demo
 from . import test_boards_tour
 from . import test_translation
+from . import test_relationship_defaults
+from . import test_care_rules
+from . import test_consent
+from . import test_care_settings
