@@ -140,12 +140,13 @@ class SaleOrder(models.Model):
         level_labels = dict(
             partner._fields["customer_pyramid_level"]._description_selection(self.env)
         )
+        level_label = level_labels[level] if level else _("without a level")
         return _(
             "%(offer)s is for %(levels)s customers; %(partner)s is %(level)s.",
             offer=offer,
             levels=", ".join(levels.mapped("name")),
             partner=partner.display_name,
-            level=level_labels.get(level, _("without a level")),
+            level=level_label,
         )
 
     def _customer_care_pricelist_issue(self):

@@ -142,6 +142,13 @@ class TestOfferRefusals(CustomerCareCase):
         ):
             self._refuse(days_ago=-1)
 
+    def test_log_a_refused_offer_opens_a_form_for_the_partner(self):
+        action = self.customer.action_customer_offer_refusal_log()
+        self.assertEqual(
+            (action["res_model"], action["target"], action["context"]),
+            ("customer.offer.refusal", "new", {"default_partner_id": self.customer.id}),
+        )
+
     def test_salesperson_logs_a_refusal_in_the_chatter(self):
         self._refuse(user=self.salesman, channel="email")
         note = self._last_note()

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, TransactionCase, tagged
 
 from .test_care_rules import CustomerCareCase
 
@@ -108,3 +108,35 @@ class TestCustomerCareAccess(CustomerCareCase):
         self._refuse()
         customer = self.customer.with_user(self.salesman)
         self.assertTrue(customer.customer_do_not_offer)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerCareArabic(TransactionCase):
+    """The care rules read in Arabic: labels, selections and messages."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("ar_001")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["customer_pyramid"], ["ar_001"], overwrite=True
+        )
+        cls.arabic = cls.env(context=dict(cls.env.context, lang="ar_001"))
+
+    def test_do_not_offer_label_reads_in_arabic(self):
+        description = self.arabic["res.partner"].fields_get(["customer_do_not_offer"])
+        self.assertEqual(
+            description["customer_do_not_offer"]["string"], "لا تقدّم عروضًا"
+        )
+
+    def test_refusal_mode_reads_in_arabic(self):
+        labels = dict(
+            self.arabic["res.company"]
+            ._fields["customer_offer_refusal_mode"]
+            ._description_selection(self.arabic)
+        )
+        self.assertEqual(labels, {"warn": "تنبيه", "block": "حظر"})
+
+    def test_level_tags_read_in_arabic(self):
+        top = self.arabic.ref("customer_pyramid.customer_pyramid_level_top")
+        self.assertEqual(top.name, "الأعلى")

@@ -54,6 +54,22 @@ class TestRelationshipDefaults(CustomerPyramidCase):
             ],
         )
 
+    def test_every_company_got_its_defaults_at_install(self):
+        main = self.env.ref("base.main_company")
+        self.assertEqual(
+            self.env["customer.relationship.default"].search_count(
+                [("company_id", "=", main.id)]
+            ),
+            8,
+        )
+
+    def test_missing_defaults_are_created_once(self):
+        self._default("small").unlink()
+        model = self.env["customer.relationship.default"]
+        model._create_missing_defaults(self.company)
+        model._create_missing_defaults(self.company)
+        self.assertEqual(model.search_count([("company_id", "=", self.company.id)]), 8)
+
     def test_ranking_gives_top_and_small_their_defaults(self):
         top, *small = self.customers
         self.assertEqual(self._relationship(top), ("dedicated", "retain"))
