@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
+from .customer_consent import profiling_refused
 
 _logger = logging.getLogger(__name__)
 
@@ -311,7 +312,11 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
         self.env["customer.feedback"].flush_model()
+        self.env["mail.activity"].flush_model(
+            ["res_model", "res_id", "activity_type_id", "active"]
+        )
         self.env["res.partner"].flush_model()
+        self.env["customer.consent"].flush_model()
 
     def _temporary_table_exists(self, name):
         self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
@@ -344,6 +349,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         window_start = today - relativedelta(months=parameters["window_months"])
         amount = SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]])
         partner_filter = order_filter = lead_filter = feedback_filter = SQL()
+        complaint_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
             order_filter = SQL(
@@ -357,6 +363,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 partner_ids,
             )
             feedback_filter = SQL("AND cp.commercial_partner_id = ANY(%s)", partner_ids)
+            complaint_filter = feedback_filter
         query = SQL(
             """
                 WITH scope AS (
@@ -375,9 +382,13 @@ class CustomerPyramidEngine(models.AbstractModel):
                                AS old_revenue,
                            (p.customer_pyramid_potential ->> %(key)s)::numeric
                                AS potential,
+                           %(complaint_mark)s
+                               AND (p.customer_complaint_open ->> %(key)s)::boolean
+                               AS complaint_mark,
                            (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
                            (p.customer_pyramid_percentile ->> %(key)s)::numeric
-                               AS old_percentile
+                               AS old_percentile,
+                           %(not_profiled)s AS not_profiled
                       FROM res_partner p
                      WHERE p.active
                        AND p.id = p.commercial_partner_id
@@ -420,6 +431,18 @@ class CustomerPyramidEngine(models.AbstractModel):
                        %(feedback_filter)s
                   GROUP BY cp.commercial_partner_id
                 ),
+                complaints AS (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           count(*) AS open_complaints
+                      FROM mail_activity a
+                      JOIN mail_activity_type t ON t.id = a.activity_type_id
+                      JOIN res_partner cp ON cp.id = a.res_id
+                     WHERE a.res_model = 'res.partner' AND a.active
+                       AND t.customer_complaint
+                       AND %(complaint_activities)s
+                       %(complaint_filter)s
+                  GROUP BY cp.commercial_partner_id
+                ),
                 relations AS (
                     SELECT cp.commercial_partner_id AS partner_id
                       FROM crm_lead l
@@ -438,7 +461,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
                        s.partner_id IS NOT NULL AS in_scope,
                        s.mark, s.pinned_level, s.old_level, s.old_computed_level,
-                       s.old_revenue, s.old_rank, s.old_percentile,
+                       s.old_revenue, s.old_rank, s.old_percentile, s.not_profiled,
                        COALESCE(sa.revenue, 0) AS revenue,
                        COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
                        COALESCE(sa.order_count, 0) AS order_count,
@@ -452,23 +475,37 @@ class CustomerPyramidEngine(models.AbstractModel):
                            round(100 * COALESCE(sa.revenue, 0) * 12
                                  / %(window_months)s / s.potential, 1)
                        END AS wallet_share,
-                       fb.satisfaction,
+                       -- feedback, lowered by one point per open complaint;
+                       -- a complaint without feedback counts from neutral
+                       CASE WHEN fb.satisfaction IS NOT NULL
+                                 OR s.complaint_mark OR c.open_complaints > 0
+                            THEN GREATEST(1, COALESCE(fb.satisfaction, 3)
+                                 - COALESCE(c.open_complaints, 0)
+                                 - CASE WHEN s.complaint_mark THEN 1 ELSE 0 END)
+                       END AS satisfaction,
                        COALESCE(sa.revenue, 0) > 0 AND s.mark IS DISTINCT FROM 'rest'
-                           AS ranked
+                           AND s.not_profiled IS NOT TRUE AS ranked
                   FROM scope s
              FULL JOIN sales sa ON sa.partner_id = s.partner_id
              LEFT JOIN relations r
                     ON r.partner_id = COALESCE(s.partner_id, sa.partner_id)
              LEFT JOIN feedback fb
                     ON fb.partner_id = COALESCE(s.partner_id, sa.partner_id)
+             LEFT JOIN complaints c
+                    ON c.partner_id = COALESCE(s.partner_id, sa.partner_id)
                 """,
             key=key,
             company_id=company.id,
             not_our_own=not_our_own_partner("p"),
+            not_profiled=profiling_refused("p", company.id),
             partner_filter=partner_filter,
             order_filter=order_filter,
             lead_filter=lead_filter,
             feedback_filter=feedback_filter,
+            complaint_filter=complaint_filter,
+            complaint_mark=company.customer_complaint_source in ("flag", "both"),
+            complaint_activities=company.customer_complaint_source
+            in ("activity", "both"),
             window_months=parameters["window_months"],
             amount=amount,
             window_start=window_start,
@@ -512,7 +549,8 @@ class CustomerPyramidEngine(models.AbstractModel):
             ),
             computed AS (
                 SELECT l.*,
-                       CASE WHEN l.mark = 'rest' THEN 'rest'
+                       CASE WHEN l.not_profiled THEN NULL
+                            WHEN l.mark = 'rest' THEN 'rest'
                             WHEN l.held THEN l.old_computed_level
                             WHEN l.ranked_level IS NOT NULL THEN l.ranked_level
                             WHEN l.order_count > 0 THEN 'inactive'
@@ -695,6 +733,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         changed = cr.rowcount
         self._post_level_messages(company, cause, now)
         self._schedule_retention_activities(company)
+        self._apply_relationship_defaults(company)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
         self.env["res.partner"].invalidate_model(
@@ -703,9 +742,53 @@ class CustomerPyramidEngine(models.AbstractModel):
                 "customer_pyramid_refreshed_on",
                 "customer_pyramid_history_count",
                 "message_ids",
+                "customer_relationship_type",
+                "customer_relationship_goal",
             ]
         )
         return changed
+
+    def _apply_relationship_defaults(self, company):
+        """The relationship type and goal follow a changed level.
+
+        Set-based from the changed partners; a value a user set by hand stays,
+        and so does the partner's value where the company's default is empty.
+        """
+        key = str(company.id)
+        self.env["customer.relationship.default"].flush_model()
+        assignments = [
+            SQL(
+                "%(column)s = CASE WHEN d.%(default)s IS NULL"
+                " OR COALESCE((p.%(manual)s ->> %(key)s)::boolean, FALSE)"
+                " THEN p.%(column)s"
+                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
+                " || jsonb_build_object(%(key)s, d.%(default)s) END",
+                column=SQL.identifier(column),
+                default=SQL.identifier(default),
+                manual=SQL.identifier(f"{column}_manual"),
+                key=key,
+            )
+            for column, default in (
+                ("customer_relationship_type", "relationship_type"),
+                ("customer_relationship_goal", "relationship_goal"),
+            )
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET %(assignments)s
+                  FROM %(changes)s c
+                  JOIN customer_relationship_default d
+                    ON d.company_id = %(company)s AND d.level = c.level
+                 WHERE p.id = c.partner_id
+                   AND c.old_level IS DISTINCT FROM c.level
+                """,
+                assignments=SQL(", ").join(assignments),
+                changes=CHANGES_TABLE,
+                company=company.id,
+            )
+        )
 
     def _post_level_messages(self, company, cause, now):
         """A tracked chatter note per level change, inserted in one statement."""

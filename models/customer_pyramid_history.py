@@ -13,9 +13,10 @@ CAUSE_SELECTION = [
     ("unpin", "Unpinned by a manager"),
     ("pin_expired", "Pin expired"),
     ("mark", "Marked by a user"),
-    ("feedback", "Customer feedback"),
+    ("feedback", "Customer feedback or complaint"),
     ("potential", "Potential entered by a manager"),
     ("install", "Initial computation"),
+    ("consent", "Profiling consent changed"),
 ]
 
 
@@ -25,6 +26,7 @@ class CustomerPyramidHistory(models.Model):
     _description = "Customer pyramid level change"
 
     old_level = fields.Selection(LEVEL_SELECTION, readonly=True)
-    new_level = fields.Selection(LEVEL_SELECTION, readonly=True, required=True)
+    # Empty when the partner left the pyramid: it refused profiling.
+    new_level = fields.Selection(LEVEL_SELECTION, readonly=True)
     cause = fields.Selection(CAUSE_SELECTION, required=True, readonly=True)
     revenue = fields.Float(string="Revenue in window", readonly=True, aggregator="sum")

@@ -18,6 +18,7 @@ MINIMUMS = {
     "customer_pyramid_retention_days": 0,
     "customer_lifecycle_loyalty_orders": 2,
     "customer_lifecycle_loyalty_months": 1,
+    "customer_offer_cooling_days": 0,
 }
 CHECKED_FIELDS = (
     *SHARE_FIELDS,
@@ -116,6 +117,33 @@ class ResCompany(models.Model):
     customer_lifecycle_loyalty_months = fields.Integer(
         string="Loyalty: within (months)", default=12
     )
+    customer_offer_cooling_days = fields.Integer(
+        string="Cooling-off after a refused offer (days)",
+        default=90,
+        help="After a refused offer the customer is flagged 'do not offer' for "
+        "this many days; a second refusal within them blocks offers until a "
+        "sales manager clears it. 0 switches the rule off.",
+    )
+    customer_offer_refusal_mode = fields.Selection(
+        [("warn", "Warn"), ("block", "Block")],
+        string="During the cooling-off",
+        default="warn",
+        required=True,
+        help="Warn: quotations show the refusal and may be sent. Block: "
+        "sending a quotation is refused.",
+    )
+    customer_complaint_source = fields.Selection(
+        [
+            ("both", "Complaint mark or complaint activity"),
+            ("flag", "Complaint mark on the partner"),
+            ("activity", "Open complaint activity"),
+            ("none", "Not used"),
+        ],
+        string="Open complaints come from",
+        default="both",
+        required=True,
+        help="While a partner has an open complaint, offers are blocked.",
+    )
 
     @api.constrains(*CHECKED_FIELDS)
     def _check_customer_pyramid_settings(self):
@@ -190,6 +218,16 @@ class ResCompany(models.Model):
                         company=self.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # sudo: whoever creates a company gets its starting defaults, which
+        # only managers may otherwise create.
+        self.env["customer.relationship.default"].sudo()._create_missing_defaults(
+            companies
+        )
+        return companies
 
     @api.model
     def _customer_pyramid_margin_available(self):

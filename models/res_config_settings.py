@@ -61,6 +61,15 @@ class ResConfigSettings(models.TransientModel):
     customer_lifecycle_loyalty_months = fields.Integer(
         related="company_id.customer_lifecycle_loyalty_months", readonly=False
     )
+    customer_offer_cooling_days = fields.Integer(
+        related="company_id.customer_offer_cooling_days", readonly=False
+    )
+    customer_offer_refusal_mode = fields.Selection(
+        related="company_id.customer_offer_refusal_mode", readonly=False
+    )
+    customer_complaint_source = fields.Selection(
+        related="company_id.customer_complaint_source", readonly=False
+    )
     # The scheduled action is one for all companies, so its interval is too.
     customer_pyramid_cron_interval_number = fields.Integer(
         string="Recompute every", default=1

@@ -13,3 +13,7 @@ from . import test_pyramid_preview
 from . import test_ranking_basis
 from . import test_performance_factors
 from . import test_cron_warning
+from . import test_relationship_defaults
+from . import test_care_rules
+from . import test_consent
+from . import test_care_settings

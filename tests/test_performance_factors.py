@@ -153,3 +153,35 @@ class TestPerformanceFactors(CustomerPyramidCase):
         self.assertEqual(
             sorted(g["customer_pyramid_order_frequency"] for g in by_frequency), [1, 3]
         )
+
+    def test_open_complaint_mark_lowers_satisfaction_by_one(self):
+        self._feedback(5)
+        self._feedback(2)
+        self.partner.customer_complaint_open = True
+        self.partner.invalidate_recordset()
+        # (5 + 2) / 2 = 3.5, one open complaint: 2.5
+        self.assertEqual(self.partner.customer_satisfaction, 2.5)
+
+    def test_complaint_without_feedback_counts_from_neutral(self):
+        self.partner.customer_complaint_open = True
+        self.partner.invalidate_recordset()
+        self.assertEqual(self.partner.customer_satisfaction, 2)
+
+    def test_satisfaction_recovers_when_the_complaint_activity_is_done(self):
+        self._feedback(4)
+        activity = self.customer.activity_schedule(
+            "customer_pyramid.mail_activity_type_complaint",
+            summary="Late delivery",
+        )
+        self.partner.invalidate_recordset()
+        self.assertEqual(self.partner.customer_satisfaction, 3)
+        activity.action_feedback(feedback="Redelivered")
+        self.partner.invalidate_recordset()
+        self.assertEqual(self.partner.customer_satisfaction, 4)
+
+    def test_complaints_do_not_lower_satisfaction_when_not_used(self):
+        self.company.customer_complaint_source = "none"
+        self._feedback(4)
+        self.partner.customer_complaint_open = True
+        self.partner.invalidate_recordset()
+        self.assertEqual(self.partner.customer_satisfaction, 4)
