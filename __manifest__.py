@@ -2,7 +2,7 @@
     "name": "Customer Pyramid",
     "summary": "Rank customers into Jay Curry's customer pyramid and follow "
     "them along the customer lifecycle",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",
@@ -24,6 +24,11 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
+        "report/customer_pyramid_report_views.xml",
+        "report/customer_pyramid_report_templates.xml",
+        "report/customer_pyramid_concentration_views.xml",
+        "report/customer_pyramid_migration_views.xml",
+        "report/customer_lifecycle_funnel_views.xml",
         "views/customer_pyramid_menus.xml",
     ],
     "demo": [

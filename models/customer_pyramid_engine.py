@@ -260,12 +260,21 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
-    def _build_facts(self, company, partner_ids=None):
-        """What every commercial partner in scope bought from ``company``."""
+    def _build_facts(self, company, partner_ids=None, window=None):
+        """What every commercial partner in scope bought from ``company``.
+
+        ``window`` is the (start, end) of the revenue window, end excluded;
+        by default the company's active window up to now. The reports pass
+        their own period so that their revenue is the pyramid's, to the cent.
+        """
         key = str(company.id)
-        window_start = fields.Date.context_today(self) - relativedelta(
-            months=company.customer_pyramid_window_months
-        )
+        if window:
+            in_window = SQL("date_order >= %s AND date_order < %s", *window)
+        else:
+            window_start = fields.Date.context_today(self) - relativedelta(
+                months=company.customer_pyramid_window_months
+            )
+            in_window = SQL("date_order >= %s", window_start)
         amount = SQL.identifier(
             "so",
             "amount_total"
@@ -315,11 +324,11 @@ class CustomerPyramidEngine(models.AbstractModel):
                 sales AS (
                     SELECT partner_id,
                            round(COALESCE(sum(amount)
-                               FILTER (WHERE date_order >= %(window_start)s), 0), 2)
+                               FILTER (WHERE %(in_window)s), 0), 2)
                                AS revenue,
                            round(COALESCE(sum(amount), 0), 2) AS lifetime_revenue,
                            count(*) AS order_count,
-                           count(*) FILTER (WHERE date_order >= %(window_start)s)
+                           count(*) FILTER (WHERE %(in_window)s)
                                AS orders_in_window,
                            count(*) FILTER (WHERE amount IS NULL) AS unconverted_orders,
                            min(date_order)::date AS first_order_date,
@@ -367,7 +376,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             order_filter=order_filter,
             lead_filter=lead_filter,
             amount=amount,
-            window_start=window_start,
+            in_window=in_window,
         )
         self._fill_temporary_table(FACTS_TABLE, query)
 
@@ -678,18 +687,30 @@ class CustomerPyramidEngine(models.AbstractModel):
         ).create(vals_list)
 
     def _store_snapshot(self, company, run_date):
-        """One row per level for the reports, with the ranking's cut-offs."""
+        """One row per level for the reports, with the ranking's cut-offs.
+
+        Shares are of the run's totals over all levels, so that the rows of
+        one run add up to 100 % in a pivot. A run is known by its date, to the
+        second: a second run within the same second replaces the first's rows.
+        """
         levels = [level for level, _label in LEVEL_SELECTION]
         uid = self.env.uid
+        self.env["customer.pyramid.snapshot"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
+                DELETE FROM customer_pyramid_snapshot
+                 WHERE company_id = %(company)s AND run_date = %(run_date)s;
                 INSERT INTO customer_pyramid_snapshot
                        (company_id, run_date, level, customer_count, revenue,
-                        cutoff_revenue, settings,
+                        customer_share, revenue_share, cutoff_revenue, settings,
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(run_date)s, lv.level,
                        COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
+                       COALESCE(100.0 * e.customer_count
+                                / NULLIF(sum(e.customer_count) OVER (), 0), 0),
+                       COALESCE(100.0 * e.revenue
+                                / NULLIF(sum(e.revenue) OVER (), 0), 0),
                        c.cutoff, %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
@@ -708,3 +729,4 @@ class CustomerPyramidEngine(models.AbstractModel):
                 result=RESULT_TABLE,
             )
         )
+        self.env["customer.pyramid.snapshot"].invalidate_model()
