@@ -161,11 +161,13 @@ class CustomerPyramidDemo(models.AbstractModel):
         template.action_confirm()
         env.flush_all()
         cr = env.cr
+        # once per transaction; the serial goes on, so order names stay unique
         cr.execute(
             SQL(
-                "CREATE TEMPORARY TABLE customer_pyramid_demo_orders ("
+                "CREATE TEMPORARY TABLE IF NOT EXISTS customer_pyramid_demo_orders ("
                 " seq serial, partner_id int, date_order timestamp, amount numeric,"
-                " state varchar) ON COMMIT DROP"
+                " state varchar) ON COMMIT DROP;"
+                " TRUNCATE customer_pyramid_demo_orders"
             )
         )
         cr.execute(
@@ -211,8 +213,9 @@ class CustomerPyramidDemo(models.AbstractModel):
     def _clone_table(self, cr, table, template_order_id, key, overrides):
         """Copy the template's row of ``table`` once per demo order.
 
-        Money columns (amount_*, price_*) scale with the demo amount: the
-        template sells one unit at 1.00 without tax.
+        Money columns (amount_*, price_*, and margin with sale_margin) scale
+        with the demo amount: the template sells one unit at 1.00, without tax
+        and at no cost.
         """
         cr.execute(
             SQL(
@@ -228,7 +231,9 @@ class CustomerPyramidDemo(models.AbstractModel):
             columns.append(SQL.identifier(column))
             if column in overrides:
                 values.append(overrides[column])
-            elif data_type == "numeric" and column.startswith(("amount_", "price_")):
+            elif data_type == "numeric" and (
+                column.startswith(("amount_", "price_")) or column == "margin"
+            ):
                 values.append(SQL("t.%s * d.amount", SQL.identifier(column)))
             else:
                 values.append(SQL("t.%s", SQL.identifier(column)))

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
+from .customer_consent import profiling_refused
 
 _logger = logging.getLogger(__name__)
 
@@ -24,9 +25,19 @@ LOCK_RETRY_SECONDS = 0.2
 # remaining companies to the next call (each call is one transaction).
 CRON_PARTNER_BUDGET = 500_000
 
-FACTS_TABLE = SQL.identifier("customer_pyramid_facts")
-RESULT_TABLE = SQL.identifier("customer_pyramid_result")
-CHANGES_TABLE = SQL.identifier("customer_pyramid_changes")
+FACTS = "customer_pyramid_facts"
+RESULT = "customer_pyramid_result"
+CHANGES = "customer_pyramid_changes"
+FACTS_TABLE = SQL.identifier(FACTS)
+RESULT_TABLE = SQL.identifier(RESULT)
+CHANGES_TABLE = SQL.identifier(CHANGES)
+
+# Order column of each ranking basis; margin comes with sale_margin.
+AMOUNT_COLUMNS = {
+    "untaxed": "amount_untaxed",
+    "total": "amount_total",
+    "margin": "margin",
+}
 
 
 def not_our_own_partner(alias):
@@ -54,6 +65,10 @@ FACT_COLUMNS = {
     "customer_pyramid_rank": "rank",
     "customer_pyramid_percentile": "percentile",
     "customer_pyramid_cutoff": "cutoff",
+    "customer_pyramid_held": "held",
+    "customer_pyramid_order_frequency": "order_frequency",
+    "customer_pyramid_wallet_share": "wallet_share",
+    "customer_satisfaction": "satisfaction",
 }
 
 
@@ -145,25 +160,35 @@ class CustomerPyramidEngine(models.AbstractModel):
             )
         )
         self._flush_sources()
-        self._build_facts(company, commercial_ids)
-        self._build_result_from_cutoffs(company)
+        parameters = company._customer_pyramid_parameters()
+        self._build_facts(company, parameters, commercial_ids)
+        self._build_result_from_cutoffs(company, parameters["grace_band"])
         self._apply_result(company, cause)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
     # ------------------------------------------------------------------
-    def _recompute_company(self, company, cause):
-        """Rank every commercial partner of ``company``; None when locked."""
+    def _recompute_company(self, company, cause, parameters=None, dry_run=False):
+        """Rank every commercial partner of ``company``; None when locked.
+
+        With ``dry_run`` (the preview), the result stays in the temporary table
+        customer_pyramid_result and nothing is written: the same SQL either way.
+        ``parameters`` overrides the company's settings (see
+        ``res.company._customer_pyramid_parameters``).
+        """
         cr = self.env.cr
-        if not self._try_lock(company):
+        if not dry_run and not self._try_lock(company):
             _logger.info(
                 "customer pyramid: %s is being recomputed by another worker, skipped",
                 company.name,
             )
             return None
         self._flush_sources()
+        parameters = parameters or company._customer_pyramid_parameters()
+        if not dry_run:
+            self._expire_pins(company)
         run_date = fields.Datetime.now()
-        self._build_facts(company)
+        self._build_facts(company, parameters)
         cr.execute(
             SQL(
                 "SELECT count(*) FILTER (WHERE in_scope AND ranked),"
@@ -179,11 +204,20 @@ class CustomerPyramidEngine(models.AbstractModel):
         active_count, scope_count, unconverted, out_of_scope, non_positive = (
             cr.fetchone()
         )
-        boundaries = level_boundaries(active_count, company._customer_pyramid_shares())
-        self._build_ranked_result(boundaries, active_count)
-        changed = self._apply_result(company, cause)
-        self._store_snapshot(company, run_date)
-        settings_label = company._customer_pyramid_settings_label()
+        boundaries = level_boundaries(active_count, parameters["shares"])
+        self._build_ranked_result(boundaries, active_count, parameters["grace_band"])
+        stats = {
+            "partners": scope_count,
+            "active": active_count,
+            "orders_without_rate": unconverted,
+            "partners_out_of_scope": out_of_scope,
+            "partners_without_positive_revenue": non_positive,
+        }
+        if dry_run:
+            return stats
+        stats["changed"] = self._apply_result(company, cause)
+        settings_label = company._customer_pyramid_settings_label(parameters)
+        self._store_snapshot(company, run_date, settings_label)
         company.sudo().write(  # the cron user may not be a settings admin
             {
                 "customer_pyramid_last_run": run_date,
@@ -199,19 +233,58 @@ class CustomerPyramidEngine(models.AbstractModel):
             scope_count,
             active_count,
             boundaries,
-            changed,
+            stats["changed"],
             unconverted,
             out_of_scope,
             non_positive,
         )
-        return {
-            "partners": scope_count,
-            "active": active_count,
-            "changed": changed,
-            "orders_without_rate": unconverted,
-            "partners_out_of_scope": out_of_scope,
-            "partners_without_positive_revenue": non_positive,
-        }
+        return stats
+
+    def _expire_pins(self, company):
+        """Unpin the pins whose end date has passed, logged as 'pin expired'.
+
+        Their partners are refreshed at once against the last cut-offs, so
+        that the level change carries its own cause; the full recompute that
+        follows ranks them with everyone else.
+        """
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET customer_pyramid_pinned_level =
+                           customer_pyramid_pinned_level - %(key)s,
+                       customer_pyramid_pin_reason =
+                           COALESCE(customer_pyramid_pin_reason, '{}'::jsonb)
+                           - %(key)s,
+                       customer_pyramid_pin_until = customer_pyramid_pin_until
+                           - %(key)s
+                 WHERE (customer_pyramid_pin_until ->> %(key)s)::date < %(today)s
+             RETURNING id
+                """,
+                key=key,
+                today=fields.Date.context_today(self),
+            )
+        )
+        partner_ids = [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        if not partner_ids:
+            return
+        partners = self.env["res.partner"].browse(partner_ids)
+        partners.invalidate_recordset(
+            [
+                "customer_pyramid_pinned_level",
+                "customer_pyramid_pin_reason",
+                "customer_pyramid_pin_until",
+            ]
+        )
+        body = Markup("<p>%s</p>") % _(
+            "The pinned pyramid level for %(company)s expired.", company=company.name
+        )
+        partners._message_log_batch(bodies=dict.fromkeys(partner_ids, body))
+        parameters = company._customer_pyramid_parameters()
+        self._build_facts(company, parameters, partner_ids)
+        self._build_result_from_cutoffs(company, parameters["grace_band"])
+        self._apply_result(company, "pin_expired")
 
     # ------------------------------------------------------------------
     # SQL steps
@@ -238,50 +311,58 @@ class CustomerPyramidEngine(models.AbstractModel):
             + ["amount_total", "currency_rate"]
         )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
+        self.env["customer.feedback"].flush_model()
+        self.env["mail.activity"].flush_model(
+            ["res_model", "res_id", "activity_type_id", "active"]
+        )
         self.env["res.partner"].flush_model()
+        self.env["customer.consent"].flush_model()
 
-    def _fill_temporary_table(self, table, query):
-        """Fill ``table`` with the rows of ``query``.
+    def _temporary_table_exists(self, name):
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
+        return self.env.cr.fetchone()[0] is not None
 
-        The table is created once per transaction and emptied before each use:
-        a transaction with a thousand order events must not hold a lock on a
-        thousand dropped tables (max_locks_per_transaction). TRUNCATE, not
-        DELETE: dead rows would make every later event scan all earlier ones.
+    def _fill_temporary_table(self, name, query):
+        """Fill the temporary table ``name`` with the rows of ``query``.
+
+        Created from the query's first use in the transaction, emptied before
+        each later use: a transaction with a thousand order events must not hold
+        a lock on a thousand dropped tables (max_locks_per_transaction), and an
+        order event, usually alone in its transaction, pays one statement.
+        TRUNCATE, not DELETE: dead rows would make every later event scan all
+        earlier ones.
         """
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DROP"
-                " AS %s WITH NO DATA",
-                table,
-                query,
+        table = SQL.identifier(name)
+        if not self._temporary_table_exists(name):
+            cr.execute(
+                SQL("CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s", table, query)
             )
-        )
+            return
         cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
-    def _build_facts(self, company, partner_ids=None, window=None):
+    def _build_facts(self, company, parameters=None, partner_ids=None, window=None):
         """What every commercial partner in scope bought from ``company``.
 
+        ``parameters`` are the ranking settings (the company's by default).
         ``window`` is the (start, end) of the revenue window, end excluded;
-        by default the company's active window up to now. The reports pass
-        their own period so that their revenue is the pyramid's, to the cent.
+        by default the active window of the parameters up to now. The reports
+        pass their own period so that their revenue is the pyramid's, to the
+        cent.
         """
         key = str(company.id)
+        parameters = parameters or company._customer_pyramid_parameters()
+        today = fields.Date.context_today(self)
         if window:
+            window_start = window[0]
             in_window = SQL("date_order >= %s AND date_order < %s", *window)
         else:
-            window_start = fields.Date.context_today(self) - relativedelta(
-                months=company.customer_pyramid_window_months
-            )
+            window_start = today - relativedelta(months=parameters["window_months"])
             in_window = SQL("date_order >= %s", window_start)
-        amount = SQL.identifier(
-            "so",
-            "amount_total"
-            if company.customer_pyramid_amount_basis == "total"
-            else "amount_untaxed",
-        )
-        partner_filter = order_filter = lead_filter = SQL()
+        amount = SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]])
+        partner_filter = order_filter = lead_filter = feedback_filter = SQL()
+        complaint_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
             order_filter = SQL(
@@ -294,16 +375,33 @@ class CustomerPyramidEngine(models.AbstractModel):
                 " WHERE commercial_partner_id = ANY(%s))",
                 partner_ids,
             )
+            feedback_filter = SQL("AND cp.commercial_partner_id = ANY(%s)", partner_ids)
+            complaint_filter = feedback_filter
         query = SQL(
             """
                 WITH scope AS (
                     SELECT p.id AS partner_id,
                            p.customer_pyramid_mark ->> %(key)s AS mark,
-                           p.customer_pyramid_pinned_level ->> %(key)s AS pinned_level,
+                           -- an expired pin no longer holds, even before the
+                           -- scheduled action clears it
+                           CASE WHEN (p.customer_pyramid_pin_until ->> %(key)s)::date
+                                     < %(today)s THEN NULL
+                                ELSE p.customer_pyramid_pinned_level ->> %(key)s
+                           END AS pinned_level,
                            p.customer_pyramid_level ->> %(key)s AS old_level,
+                           p.customer_pyramid_computed_level ->> %(key)s
+                               AS old_computed_level,
+                           (p.customer_pyramid_revenue ->> %(key)s)::numeric
+                               AS old_revenue,
+                           (p.customer_pyramid_potential ->> %(key)s)::numeric
+                               AS potential,
+                           %(complaint_mark)s
+                               AND (p.customer_complaint_open ->> %(key)s)::boolean
+                               AS complaint_mark,
                            (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
                            (p.customer_pyramid_percentile ->> %(key)s)::numeric
-                               AS old_percentile
+                               AS old_percentile,
+                           %(not_profiled)s AS not_profiled
                       FROM res_partner p
                      WHERE p.active
                        AND p.id = p.commercial_partner_id
@@ -336,6 +434,28 @@ class CustomerPyramidEngine(models.AbstractModel):
                       FROM orders
                   GROUP BY partner_id
                 ),
+                feedback AS (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           round(avg(fb.score::int), 1) AS satisfaction
+                      FROM customer_feedback fb
+                      JOIN res_partner cp ON cp.id = fb.partner_id
+                     WHERE fb.company_id = %(company_id)s
+                       AND fb.date >= %(window_start)s
+                       %(feedback_filter)s
+                  GROUP BY cp.commercial_partner_id
+                ),
+                complaints AS (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           count(*) AS open_complaints
+                      FROM mail_activity a
+                      JOIN mail_activity_type t ON t.id = a.activity_type_id
+                      JOIN res_partner cp ON cp.id = a.res_id
+                     WHERE a.res_model = 'res.partner' AND a.active
+                       AND t.customer_complaint
+                       AND %(complaint_activities)s
+                       %(complaint_filter)s
+                  GROUP BY cp.commercial_partner_id
+                ),
                 relations AS (
                     SELECT cp.commercial_partner_id AS partner_id
                       FROM crm_lead l
@@ -353,8 +473,8 @@ class CustomerPyramidEngine(models.AbstractModel):
                 )
                 SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
                        s.partner_id IS NOT NULL AS in_scope,
-                       s.mark, s.pinned_level, s.old_level, s.old_rank,
-                       s.old_percentile,
+                       s.mark, s.pinned_level, s.old_level, s.old_computed_level,
+                       s.old_revenue, s.old_rank, s.old_percentile, s.not_profiled,
                        COALESCE(sa.revenue, 0) AS revenue,
                        COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
                        COALESCE(sa.order_count, 0) AS order_count,
@@ -362,103 +482,168 @@ class CustomerPyramidEngine(models.AbstractModel):
                        COALESCE(sa.unconverted_orders, 0) AS unconverted_orders,
                        sa.first_order_date, sa.last_order_date,
                        r.partner_id IS NOT NULL AS has_relation,
+                       round(COALESCE(sa.orders_in_window, 0) * 12.0
+                             / %(window_months)s, 2) AS order_frequency,
+                       CASE WHEN s.potential > 0 THEN
+                           round(100 * COALESCE(sa.revenue, 0) * 12
+                                 / %(window_months)s / s.potential, 1)
+                       END AS wallet_share,
+                       -- feedback, lowered by one point per open complaint;
+                       -- a complaint without feedback counts from neutral
+                       CASE WHEN fb.satisfaction IS NOT NULL
+                                 OR s.complaint_mark OR c.open_complaints > 0
+                            THEN GREATEST(1, COALESCE(fb.satisfaction, 3)
+                                 - COALESCE(c.open_complaints, 0)
+                                 - CASE WHEN s.complaint_mark THEN 1 ELSE 0 END)
+                       END AS satisfaction,
                        COALESCE(sa.revenue, 0) > 0 AND s.mark IS DISTINCT FROM 'rest'
-                           AS ranked
+                           AND s.not_profiled IS NOT TRUE AS ranked
                   FROM scope s
              FULL JOIN sales sa ON sa.partner_id = s.partner_id
              LEFT JOIN relations r
                     ON r.partner_id = COALESCE(s.partner_id, sa.partner_id)
+             LEFT JOIN feedback fb
+                    ON fb.partner_id = COALESCE(s.partner_id, sa.partner_id)
+             LEFT JOIN complaints c
+                    ON c.partner_id = COALESCE(s.partner_id, sa.partner_id)
                 """,
             key=key,
             company_id=company.id,
             not_our_own=not_our_own_partner("p"),
+            not_profiled=profiling_refused("p", company.id),
             partner_filter=partner_filter,
             order_filter=order_filter,
             lead_filter=lead_filter,
+            feedback_filter=feedback_filter,
+            complaint_filter=complaint_filter,
+            complaint_mark=company.customer_complaint_source in ("flag", "both"),
+            complaint_activities=company.customer_complaint_source
+            in ("activity", "both"),
+            window_months=parameters["window_months"],
             amount=amount,
             in_window=in_window,
+            window_start=window_start,
+            today=today,
         )
-        self._fill_temporary_table(FACTS_TABLE, query)
+        self._fill_temporary_table(FACTS, query)
 
-    def _level_case(self, ranked_level):
-        """The computed level: ``ranked_level`` decides among active customers."""
-        return SQL(
-            """CASE WHEN f.mark = 'rest' THEN 'rest'
-                    WHEN f.ranked THEN %s
-                    WHEN f.order_count > 0 THEN 'inactive'
-                    WHEN f.mark = 'suspect' THEN 'suspect'
-                    WHEN f.has_relation OR f.mark = 'prospect' THEN 'prospect'
-                    ELSE 'suspect' END""",
-            ranked_level,
+    def _fill_result(self, ranked, cutoffs, grace_band):
+        """From ``ranked`` (facts plus rank and ranked_level) to the result rows.
+
+        ``ranked_level`` is where the revenue ranks an active customer;
+        ``cutoffs`` gives (level, cutoff): the lowest revenue reaching it. Both
+        the full recompute and the event path end here, so that marks, pins
+        and the grace band mean the same on both.
+        """
+        order = [level for level, _label in LEVEL_SELECTION]
+        query = SQL(
+            """
+            WITH ranked AS (%(ranked)s),
+            cutoffs AS (%(cutoffs)s),
+            levels AS (
+                -- The grace band holds an active customer on its level while
+                -- its revenue stays within the band around the first cut-off
+                -- it crosses: its own level's going down, the next level's
+                -- going up (NULL, not FALSE, keeps the stored jsonb small).
+                SELECT k.*,
+                       CASE WHEN %(band)s > 0
+                             AND k.ranked_level IS NOT NULL
+                             AND k.old_computed_level = ANY(%(active)s)
+                             AND k.old_computed_level <> k.ranked_level
+                             AND CASE
+                                 WHEN array_position(%(order)s, k.ranked_level)
+                                      > array_position(%(order)s, k.old_computed_level)
+                                 THEN k.revenue >= own.cutoff * (1 - %(band)s)
+                                 ELSE k.revenue <= above.cutoff * (1 + %(band)s) END
+                            THEN TRUE END AS held
+                  FROM ranked k
+             LEFT JOIN cutoffs own ON own.level = k.old_computed_level
+             LEFT JOIN cutoffs above ON above.level = (%(order)s)[
+                           array_position(%(order)s, k.old_computed_level) - 1]
+            ),
+            computed AS (
+                SELECT l.*,
+                       CASE WHEN l.not_profiled THEN NULL
+                            WHEN l.mark = 'rest' THEN 'rest'
+                            WHEN l.held THEN l.old_computed_level
+                            WHEN l.ranked_level IS NOT NULL THEN l.ranked_level
+                            WHEN l.order_count > 0 THEN 'inactive'
+                            WHEN l.mark = 'suspect' THEN 'suspect'
+                            WHEN l.has_relation OR l.mark = 'prospect' THEN 'prospect'
+                            ELSE 'suspect' END AS computed_level
+                  FROM levels l
+            )
+            SELECT c.*,
+                   COALESCE(c.pinned_level, c.computed_level) AS level,
+                   cut.cutoff
+              FROM computed c
+         LEFT JOIN cutoffs cut ON cut.level = c.computed_level
+            """,
+            ranked=ranked,
+            cutoffs=cutoffs,
+            band=grace_band / 100.0,
+            active=list(ACTIVE_LEVELS),
+            order=SQL("%s::varchar[]", order),
         )
+        self._fill_temporary_table(RESULT, query)
 
-    def _build_ranked_result(self, boundaries, active_count):
+    def _build_ranked_result(self, boundaries, active_count, grace_band):
         top, big, medium = boundaries
         # rank() gives tied revenues the same, highest, rank: a tie at a
         # boundary goes to the higher level, deterministically.
-        ranked_level = SQL(
-            """CASE WHEN r.rank <= %s THEN 'top' WHEN r.rank <= %s THEN 'big'
-                    WHEN r.rank <= %s THEN 'medium' ELSE 'small' END""",
-            top,
-            big,
-            medium,
-        )
-        query = SQL(
+        ranked = SQL(
             """
-                WITH ranks AS (
-                    SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
-                      FROM %(facts)s WHERE in_scope AND ranked
-                ),
-                levels AS (
-                    SELECT f.*, r.rank, %(level)s AS computed_level
-                      FROM %(facts)s f
-                 LEFT JOIN ranks r ON r.partner_id = f.partner_id
-                     WHERE f.in_scope
-                )
-                SELECT l.*,
-                       COALESCE(l.pinned_level, l.computed_level) AS level,
-                       round(100.0 * l.rank / %(active_count)s, 2) AS percentile,
-                       min(l.revenue) FILTER (WHERE l.rank IS NOT NULL)
-                           OVER (PARTITION BY l.computed_level) AS cutoff
-                  FROM levels l
-                """,
+            WITH ranks AS (
+                SELECT partner_id, rank() OVER (ORDER BY revenue DESC) AS rank
+                  FROM %(facts)s WHERE in_scope AND ranked
+            )
+            SELECT f.*, r.rank,
+                   round(100.0 * r.rank / %(active_count)s, 2) AS percentile,
+                   CASE WHEN r.rank <= %(top)s THEN 'top'
+                        WHEN r.rank <= %(big)s THEN 'big'
+                        WHEN r.rank <= %(medium)s THEN 'medium'
+                        WHEN r.rank IS NOT NULL THEN 'small' END AS ranked_level
+              FROM %(facts)s f
+         LEFT JOIN ranks r ON r.partner_id = f.partner_id
+             WHERE f.in_scope
+            """,
             facts=FACTS_TABLE,
-            level=self._level_case(ranked_level),
             active_count=max(active_count, 1),
+            top=top,
+            big=big,
+            medium=medium,
         )
-        self._fill_temporary_table(RESULT_TABLE, query)
+        cutoffs = SQL(
+            """SELECT ranked_level AS level, min(revenue) AS cutoff FROM ranked
+                WHERE ranked_level IS NOT NULL GROUP BY ranked_level"""
+        )
+        self._fill_result(ranked, cutoffs, grace_band)
 
-    def _build_result_from_cutoffs(self, company):
+    def _build_result_from_cutoffs(self, company, grace_band):
         """Place refreshed partners against the last full recompute's cut-offs."""
         cutoffs = self._latest_cutoffs(company)
         # Without a full recompute yet, every active customer starts small.
-        ranked_level = SQL("'small'")
         placements = [
             SQL("WHEN f.revenue >= %s THEN %s", cutoffs[level], level)
             for level in ACTIVE_LEVELS[:-1]
             if cutoffs.get(level) is not None
         ]
+        ranked_level = SQL("'small'")
         if placements:
             ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
-        # the same columns, in the same order, as _build_ranked_result's
-        query = SQL(
-            """
-                WITH levels AS (
-                    SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
-                           %(level)s AS computed_level
-                      FROM %(facts)s f WHERE f.in_scope
-                )
-                SELECT l.*,
-                       COALESCE(l.pinned_level, l.computed_level) AS level,
-                       CASE WHEN l.ranked THEN l.old_percentile END AS percentile,
-                       (%(cutoffs)s::jsonb ->> l.computed_level)::numeric AS cutoff
-                  FROM levels l
-                """,
+        ranked = SQL(
+            """SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
+                      CASE WHEN f.ranked THEN f.old_percentile END AS percentile,
+                      CASE WHEN f.ranked THEN %(ranked_level)s END AS ranked_level
+                 FROM %(facts)s f WHERE f.in_scope""",
             facts=FACTS_TABLE,
-            level=self._level_case(ranked_level),
-            cutoffs=json.dumps(cutoffs),
+            ranked_level=ranked_level,
         )
-        self._fill_temporary_table(RESULT_TABLE, query)
+        cutoffs = SQL(
+            "SELECT key AS level, value::numeric AS cutoff FROM jsonb_each_text(%s)",
+            json.dumps(cutoffs),
+        )
+        self._fill_result(ranked, cutoffs, grace_band)
 
     def _latest_cutoffs(self, company):
         self.env["customer.pyramid.snapshot"].flush_model()
@@ -505,14 +690,20 @@ class CustomerPyramidEngine(models.AbstractModel):
             )
             for column, value in FACT_COLUMNS.items()
         ]
+        if self._temporary_table_exists(CHANGES):
+            cr.execute(SQL("TRUNCATE %s", CHANGES_TABLE))
+        else:
+            cr.execute(
+                SQL(
+                    "CREATE TEMPORARY TABLE %s (partner_id integer,"
+                    " old_level varchar, level varchar, revenue numeric)"
+                    " ON COMMIT DROP",
+                    CHANGES_TABLE,
+                )
+            )
         cr.execute(
             SQL(
                 """
-                CREATE TEMPORARY TABLE IF NOT EXISTS %(changes)s (
-                    partner_id integer, old_level varchar, level varchar,
-                    revenue numeric
-                ) ON COMMIT DROP;
-                TRUNCATE %(changes)s;
                 WITH updated AS (
                     UPDATE res_partner p
                        SET %(assignments)s,
@@ -556,6 +747,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         changed = cr.rowcount
         self._post_level_messages(company, cause, now)
         self._schedule_retention_activities(company)
+        self._apply_relationship_defaults(company)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
         self.env["res.partner"].invalidate_model(
@@ -564,9 +756,53 @@ class CustomerPyramidEngine(models.AbstractModel):
                 "customer_pyramid_refreshed_on",
                 "customer_pyramid_history_count",
                 "message_ids",
+                "customer_relationship_type",
+                "customer_relationship_goal",
             ]
         )
         return changed
+
+    def _apply_relationship_defaults(self, company):
+        """The relationship type and goal follow a changed level.
+
+        Set-based from the changed partners; a value a user set by hand stays,
+        and so does the partner's value where the company's default is empty.
+        """
+        key = str(company.id)
+        self.env["customer.relationship.default"].flush_model()
+        assignments = [
+            SQL(
+                "%(column)s = CASE WHEN d.%(default)s IS NULL"
+                " OR COALESCE((p.%(manual)s ->> %(key)s)::boolean, FALSE)"
+                " THEN p.%(column)s"
+                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
+                " || jsonb_build_object(%(key)s, d.%(default)s) END",
+                column=SQL.identifier(column),
+                default=SQL.identifier(default),
+                manual=SQL.identifier(f"{column}_manual"),
+                key=key,
+            )
+            for column, default in (
+                ("customer_relationship_type", "relationship_type"),
+                ("customer_relationship_goal", "relationship_goal"),
+            )
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET %(assignments)s
+                  FROM %(changes)s c
+                  JOIN customer_relationship_default d
+                    ON d.company_id = %(company)s AND d.level = c.level
+                 WHERE p.id = c.partner_id
+                   AND c.old_level IS DISTINCT FROM c.level
+                """,
+                assignments=SQL(", ").join(assignments),
+                changes=CHANGES_TABLE,
+                company=company.id,
+            )
+        )
 
     def _post_level_messages(self, company, cause, now):
         """A tracked chatter note per level change, inserted in one statement."""
@@ -686,7 +922,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             mail_activity_quick_update=True
         ).create(vals_list)
 
-    def _store_snapshot(self, company, run_date):
+    def _store_snapshot(self, company, run_date, settings_label):
         """One row per level for the reports, with the ranking's cut-offs.
 
         Shares are of the run's totals over all levels, so that the rows of
@@ -703,27 +939,28 @@ class CustomerPyramidEngine(models.AbstractModel):
                  WHERE company_id = %(company)s AND run_date = %(run_date)s;
                 INSERT INTO customer_pyramid_snapshot
                        (company_id, run_date, level, customer_count, revenue,
-                        customer_share, revenue_share, cutoff_revenue, settings,
-                        create_uid, create_date, write_uid, write_date)
+                        customer_share, revenue_share, cutoff_revenue, held_count,
+                        settings, create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(run_date)s, lv.level,
                        COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
                        COALESCE(100.0 * e.customer_count
                                 / NULLIF(sum(e.customer_count) OVER (), 0), 0),
                        COALESCE(100.0 * e.revenue
                                 / NULLIF(sum(e.revenue) OVER (), 0), 0),
-                       c.cutoff, %(settings)s,
+                       c.cutoff, COALESCE(e.held_count, 0), %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
              LEFT JOIN (SELECT level, count(*) AS customer_count,
-                               sum(revenue) AS revenue
+                               sum(revenue) AS revenue,
+                               count(*) FILTER (WHERE held) AS held_count
                           FROM %(result)s GROUP BY level) e ON e.level = lv.level
-             LEFT JOIN (SELECT computed_level, min(revenue) AS cutoff
-                          FROM %(result)s WHERE rank IS NOT NULL
-                      GROUP BY computed_level) c ON c.computed_level = lv.level
+             LEFT JOIN (SELECT ranked_level, min(revenue) AS cutoff
+                          FROM %(result)s WHERE ranked_level IS NOT NULL
+                      GROUP BY ranked_level) c ON c.ranked_level = lv.level
                 """,
                 company=company.id,
                 run_date=run_date,
-                settings=company._customer_pyramid_settings_label(),
+                settings=settings_label,
                 uid=uid,
                 levels=levels,
                 result=RESULT_TABLE,

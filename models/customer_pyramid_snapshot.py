@@ -44,6 +44,12 @@ class CustomerPyramidSnapshot(models.Model):
         aggregator="min",
         help="Lowest revenue in the window among the customers of this level.",
     )
+    held_count = fields.Integer(
+        string="Held by the grace band",
+        readonly=True,
+        help="Customers of this level whose revenue ranks them on a neighbouring "
+        "level but within the grace band of its cut-off.",
+    )
     settings = fields.Char(string="Computed with", readonly=True)
     is_latest_run = fields.Boolean(
         string="Latest run",

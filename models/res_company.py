@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -9,8 +11,42 @@ SHARE_FIELDS = (
 )
 
 
+# Beyond half of a cut-off the band would hold customers on any level.
+MAX_GRACE_BAND = 50
+MINIMUMS = {
+    "customer_pyramid_window_months": 1,
+    "customer_pyramid_retention_days": 0,
+    "customer_lifecycle_loyalty_orders": 2,
+    "customer_lifecycle_loyalty_months": 1,
+    "customer_offer_cooling_days": 0,
+}
+CHECKED_FIELDS = (
+    *SHARE_FIELDS,
+    "customer_pyramid_amount_basis",
+    "customer_pyramid_grace_band",
+    *MINIMUMS,
+)
+# What the preview can try before it is saved: the settings that rank.
+RANKING_FIELDS = (
+    *SHARE_FIELDS,
+    "customer_pyramid_window_months",
+    "customer_pyramid_amount_basis",
+    "customer_pyramid_grace_band",
+)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    @api.model
+    def _selection_customer_pyramid_amount_basis(self):
+        basis = [
+            ("untaxed", self.env._("Untaxed amount")),
+            ("total", self.env._("Total amount")),
+        ]
+        if self._customer_pyramid_margin_available():
+            basis.append(("margin", self.env._("Margin")))
+        return basis
 
     customer_pyramid_window_months = fields.Integer(
         string="Active window (months)",
@@ -30,10 +66,20 @@ class ResCompany(models.Model):
         string="Small customers (%)", default=80.0, digits=(5, 2)
     )
     customer_pyramid_amount_basis = fields.Selection(
-        [("untaxed", "Untaxed amount"), ("total", "Total amount")],
-        string="Revenue basis",
+        selection="_selection_customer_pyramid_amount_basis",
+        string="Ranking basis",
         default="untaxed",
         required=True,
+        help="What ranks the active customers: the untaxed or total amount of "
+        "their confirmed orders, or their margin (with the Sales margin app).",
+    )
+    customer_pyramid_grace_band = fields.Float(
+        string="Grace band (%)",
+        digits=(5, 2),
+        default=0.0,
+        help="0 turns the band off. Else an active customer keeps its level while "
+        "its revenue stays within this percentage of the cut-off it would cross, "
+        "so that customers near a boundary do not change level every day.",
     )
     customer_pyramid_retention_activity = fields.Boolean(
         string="Retention activity on a drop",
@@ -71,83 +117,197 @@ class ResCompany(models.Model):
     customer_lifecycle_loyalty_months = fields.Integer(
         string="Loyalty: within (months)", default=12
     )
+    customer_offer_cooling_days = fields.Integer(
+        string="Cooling-off after a refused offer (days)",
+        default=90,
+        help="After a refused offer the customer is flagged 'do not offer' for "
+        "this many days; a second refusal within them blocks offers until a "
+        "sales manager clears it. 0 switches the rule off.",
+    )
+    customer_offer_refusal_mode = fields.Selection(
+        [("warn", "Warn"), ("block", "Block")],
+        string="During the cooling-off",
+        default="warn",
+        required=True,
+        help="Warn: quotations show the refusal and may be sent. Block: "
+        "sending a quotation is refused.",
+    )
+    customer_complaint_source = fields.Selection(
+        [
+            ("both", "Complaint mark or complaint activity"),
+            ("flag", "Complaint mark on the partner"),
+            ("activity", "Open complaint activity"),
+            ("none", "Not used"),
+        ],
+        string="Open complaints come from",
+        default="both",
+        required=True,
+        help="While a partner has an open complaint, offers are blocked.",
+    )
 
-    @api.constrains(*SHARE_FIELDS)
-    def _check_customer_pyramid_shares(self):
+    @api.constrains(*CHECKED_FIELDS)
+    def _check_customer_pyramid_settings(self):
         for company in self:
-            for fname in SHARE_FIELDS:
-                if company[fname] <= 0:
-                    raise ValidationError(
-                        _(
-                            "%(field)s must be greater than 0 (company %(company)s).",
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            company=company.name,
-                        )
-                    )
-            total = round(sum(company[fname] for fname in SHARE_FIELDS), 2)
-            if total != 100:
+            company._customer_pyramid_check_values(
+                {fname: company[fname] for fname in CHECKED_FIELDS}
+            )
+
+    def _customer_pyramid_check_values(self, values):
+        """Raise a ValidationError naming the first bad value in ``values``.
+
+        Shared by the constraints and the preview, which checks settings that
+        are not saved yet.
+        """
+        self.ensure_one()
+
+        def label(fname):
+            return self._fields[fname].get_description(self.env)["string"]
+
+        for fname in SHARE_FIELDS:
+            if values[fname] <= 0:
                 raise ValidationError(
                     _(
-                        "The shares of top, big, medium and small customers must "
-                        "add up to 100%%; they add up to %(total)s%% "
-                        "(company %(company)s).",
-                        total=total,
-                        company=company.name,
+                        "%(field)s must be greater than 0 (company %(company)s).",
+                        field=label(fname),
+                        company=self.name,
+                    )
+                )
+        total = round(sum(values[fname] for fname in SHARE_FIELDS), 2)
+        if total != 100:
+            raise ValidationError(
+                _(
+                    "The shares of top, big, medium and small customers must "
+                    "add up to 100%%; they add up to %(total)s%% "
+                    "(company %(company)s).",
+                    total=total,
+                    company=self.name,
+                )
+            )
+        if (
+            values["customer_pyramid_amount_basis"] == "margin"
+            and not self._customer_pyramid_margin_available()
+        ):
+            raise ValidationError(
+                _(
+                    "Ranking by margin needs the Sales margin app (sale_margin) "
+                    "(company %(company)s).",
+                    company=self.name,
+                )
+            )
+        band = values["customer_pyramid_grace_band"]
+        if not 0 <= band <= MAX_GRACE_BAND:
+            raise ValidationError(
+                _(
+                    "%(field)s must be between 0 and %(maximum)s; %(value)s was "
+                    "entered (company %(company)s).",
+                    field=label("customer_pyramid_grace_band"),
+                    maximum=MAX_GRACE_BAND,
+                    value=band,
+                    company=self.name,
+                )
+            )
+        for fname, minimum in MINIMUMS.items():
+            if values[fname] < minimum:
+                raise ValidationError(
+                    _(
+                        "%(field)s must be at least %(minimum)s; "
+                        "%(value)s was entered (company %(company)s).",
+                        field=label(fname),
+                        minimum=minimum,
+                        value=values[fname],
+                        company=self.name,
                     )
                 )
 
-    @api.constrains(
-        "customer_pyramid_window_months",
-        "customer_pyramid_retention_days",
-        "customer_lifecycle_loyalty_orders",
-        "customer_lifecycle_loyalty_months",
-    )
-    def _check_customer_pyramid_periods(self):
-        minimums = {
-            "customer_pyramid_window_months": 1,
-            "customer_pyramid_retention_days": 0,
-            "customer_lifecycle_loyalty_orders": 2,
-            "customer_lifecycle_loyalty_months": 1,
-        }
-        for company in self:
-            for fname, minimum in minimums.items():
-                if company[fname] < minimum:
-                    raise ValidationError(
-                        _(
-                            "%(field)s must be at least %(minimum)s; "
-                            "%(value)s was entered (company %(company)s).",
-                            field=self._fields[fname].get_description(self.env)[
-                                "string"
-                            ],
-                            minimum=minimum,
-                            value=company[fname],
-                            company=company.name,
-                        )
-                    )
-
-    def _customer_pyramid_shares(self):
-        self.ensure_one()
-        return {
-            "top": self.customer_pyramid_top_share,
-            "big": self.customer_pyramid_big_share,
-            "medium": self.customer_pyramid_medium_share,
-            "small": self.customer_pyramid_small_share,
-        }
-
-    def _customer_pyramid_settings_label(self):
-        self.ensure_one()
-        return _(
-            "%(top)s/%(big)s/%(medium)s/%(small)s%%, %(months)s months, %(basis)s",
-            top=self.customer_pyramid_top_share,
-            big=self.customer_pyramid_big_share,
-            medium=self.customer_pyramid_medium_share,
-            small=self.customer_pyramid_small_share,
-            months=self.customer_pyramid_window_months,
-            basis=dict(
-                self._fields["customer_pyramid_amount_basis"]._description_selection(
-                    self.env
-                )
-            )[self.customer_pyramid_amount_basis],
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # sudo: whoever creates a company gets its starting defaults, which
+        # only managers may otherwise create.
+        self.env["customer.relationship.default"].sudo()._create_missing_defaults(
+            companies
         )
+        return companies
+
+    @api.model
+    def _customer_pyramid_margin_available(self):
+        """Margins exist when the Sales margin app (sale_margin) is installed."""
+        return "margin" in self.env["sale.order"]._fields
+
+    def _customer_pyramid_parameters(self, values=None):
+        """The settings the engine ranks with: the company's, or ``values``.
+
+        ``values`` maps the RANKING_FIELDS to values not saved yet (preview).
+        """
+        self.ensure_one()
+        values = values or {fname: self[fname] for fname in RANKING_FIELDS}
+        basis = values["customer_pyramid_amount_basis"]
+        if basis == "margin" and not self._customer_pyramid_margin_available():
+            basis = "untaxed"  # sale_margin was uninstalled after margin was chosen
+        return {
+            "window_months": values["customer_pyramid_window_months"],
+            "shares": {
+                "top": values["customer_pyramid_top_share"],
+                "big": values["customer_pyramid_big_share"],
+                "medium": values["customer_pyramid_medium_share"],
+                "small": values["customer_pyramid_small_share"],
+            },
+            "basis": basis,
+            "grace_band": values["customer_pyramid_grace_band"],
+        }
+
+    def _customer_pyramid_cron_warning(self, cron):
+        """Why managers should not trust the levels, or False.
+
+        ``cron`` is the scheduled action (empty when it was deleted). Its
+        failures are counted by Odoo and reset on success; "late" is two
+        intervals without a recompute of this company.
+        """
+        self.ensure_one()
+        if not cron or not cron.active:
+            return _(
+                "The scheduled action that recomputes the customer pyramid is "
+                "archived or deleted: levels only change on order events."
+            )
+        if cron.failure_count:
+            return _(
+                "The scheduled recompute of the customer pyramid failed %(count)s "
+                "times in a row since %(date)s; the levels are those of its last "
+                "success. See the server log.",
+                count=cron.failure_count,
+                date=fields.Datetime.to_string(cron.first_failure_date),
+            )
+        interval = relativedelta(**{cron.interval_type: cron.interval_number})
+        late_since = fields.Datetime.now() - 2 * interval
+        last_run = self.customer_pyramid_last_run
+        if not last_run or last_run < late_since:
+            return _(
+                "The customer pyramid of %(company)s has not been recomputed for "
+                "two intervals of the scheduled action (last computed: %(date)s).",
+                company=self.name,
+                date=fields.Datetime.to_string(last_run) if last_run else _("never"),
+            )
+        return False
+
+    def _customer_pyramid_settings_label(self, parameters=None):
+        self.ensure_one()
+        parameters = parameters or self._customer_pyramid_parameters()
+        shares = parameters["shares"]
+        label = _(
+            "%(top)s/%(big)s/%(medium)s/%(small)s%%, %(months)s months, %(basis)s",
+            top=shares["top"],
+            big=shares["big"],
+            medium=shares["medium"],
+            small=shares["small"],
+            months=parameters["window_months"],
+            basis=dict(self._selection_customer_pyramid_amount_basis())[
+                parameters["basis"]
+            ],
+        )
+        if parameters["grace_band"]:
+            label = _(
+                "%(label)s, grace band %(band)s%%",
+                label=label,
+                band=parameters["grace_band"],
+            )
+        return label

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_company import SHARE_FIELDS
+from .res_company import RANKING_FIELDS
 
 CRON_XMLID = "customer_pyramid.ir_cron_customer_pyramid_recompute"
 
@@ -9,11 +9,10 @@ CRON_XMLID = "customer_pyramid.ir_cron_customer_pyramid_recompute"
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # The shares are written to the company together in set_values: as related
-    # fields each would be written alone and fail the add-up-to-100 rule.
-    customer_pyramid_window_months = fields.Integer(
-        related="company_id.customer_pyramid_window_months", readonly=False
-    )
+    # The ranking settings are plain fields, written to the company together in
+    # set_values: as related fields each would be written alone (and fail the
+    # add-up-to-100 rule), and saving the form for a preview would apply them.
+    customer_pyramid_window_months = fields.Integer(string="Active window (months)")
     customer_pyramid_top_share = fields.Float(string="Top customers (%)", digits=(5, 2))
     customer_pyramid_big_share = fields.Float(string="Big customers (%)", digits=(5, 2))
     customer_pyramid_medium_share = fields.Float(
@@ -23,8 +22,9 @@ class ResConfigSettings(models.TransientModel):
         string="Small customers (%)", digits=(5, 2)
     )
     customer_pyramid_amount_basis = fields.Selection(
-        related="company_id.customer_pyramid_amount_basis", readonly=False
+        selection="_selection_customer_pyramid_amount_basis", string="Ranking basis"
     )
+    customer_pyramid_grace_band = fields.Float(string="Grace band (%)", digits=(5, 2))
     customer_pyramid_retention_activity = fields.Boolean(
         related="company_id.customer_pyramid_retention_activity", readonly=False
     )
@@ -36,6 +36,9 @@ class ResConfigSettings(models.TransientModel):
     )
     customer_pyramid_last_settings = fields.Char(
         related="company_id.customer_pyramid_last_settings"
+    )
+    customer_pyramid_cron_warning = fields.Char(
+        string="Pyramid warning", compute="_compute_customer_pyramid_cron_warning"
     )
     customer_lifecycle_auto_awareness = fields.Boolean(
         related="company_id.customer_lifecycle_auto_awareness", readonly=False
@@ -58,6 +61,15 @@ class ResConfigSettings(models.TransientModel):
     customer_lifecycle_loyalty_months = fields.Integer(
         related="company_id.customer_lifecycle_loyalty_months", readonly=False
     )
+    customer_offer_cooling_days = fields.Integer(
+        related="company_id.customer_offer_cooling_days", readonly=False
+    )
+    customer_offer_refusal_mode = fields.Selection(
+        related="company_id.customer_offer_refusal_mode", readonly=False
+    )
+    customer_complaint_source = fields.Selection(
+        related="company_id.customer_complaint_source", readonly=False
+    )
     # The scheduled action is one for all companies, so its interval is too.
     customer_pyramid_cron_interval_number = fields.Integer(
         string="Recompute every", default=1
@@ -67,6 +79,18 @@ class ResConfigSettings(models.TransientModel):
         string="Recompute interval unit",
         default="days",
     )
+
+    @api.depends("company_id")
+    def _compute_customer_pyramid_cron_warning(self):
+        cron = self._customer_pyramid_cron()
+        for settings in self:
+            settings.customer_pyramid_cron_warning = (
+                settings.company_id._customer_pyramid_cron_warning(cron)
+            )
+
+    @api.model
+    def _selection_customer_pyramid_amount_basis(self):
+        return self.env["res.company"]._selection_customer_pyramid_amount_basis()
 
     @api.constrains("customer_pyramid_cron_interval_number")
     def _check_customer_pyramid_cron_interval_number(self):
@@ -82,7 +106,7 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def get_values(self):
         res = super().get_values()
-        res.update({fname: self.env.company[fname] for fname in SHARE_FIELDS})
+        res.update({fname: self.env.company[fname] for fname in RANKING_FIELDS})
         cron = self._customer_pyramid_cron()
         if cron:
             res.update(
@@ -93,9 +117,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         res = super().set_values()
-        shares = {fname: self[fname] for fname in SHARE_FIELDS}
-        if any(self.company_id[fname] != value for fname, value in shares.items()):
-            self.company_id.write(shares)
+        ranking = self._customer_pyramid_ranking_values()
+        if any(self.company_id[fname] != value for fname, value in ranking.items()):
+            self.company_id.write(ranking)
         cron = self._customer_pyramid_cron()
         interval = {
             "interval_number": self.customer_pyramid_cron_interval_number,
@@ -105,10 +129,25 @@ class ResConfigSettings(models.TransientModel):
             cron.write(interval)
         return res
 
+    def action_customer_pyramid_preview(self):
+        """Preview the ranking settings of this form without saving them."""
+        self.ensure_one()
+        self._check_customer_pyramid_manager()
+        preview = self.env["customer.pyramid.preview"]._create_preview(
+            self.company_id, self._customer_pyramid_ranking_values()
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Preview of the customer pyramid"),
+            "res_model": "customer.pyramid.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
     def action_customer_pyramid_recompute(self):
         self.ensure_one()
-        if not self.env.user.has_group("customer_pyramid.group_manager"):
-            raise AccessError(_("Only customer pyramid managers can recompute it."))
+        self._check_customer_pyramid_manager()
         self.execute()
         self.env["customer.pyramid.engine"].recompute_companies(
             self.env.company, cause="manual_recompute"
@@ -125,6 +164,18 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.client", "tag": "reload"},
             },
         }
+
+    @api.model
+    def _check_customer_pyramid_manager(self):
+        if not self.env.user.has_group("customer_pyramid.group_manager"):
+            raise AccessError(
+                _("Only customer pyramid managers can recompute or preview it.")
+            )
+
+    def _customer_pyramid_ranking_values(self):
+        """The ranking settings of this form, saved or not."""
+        self.ensure_one()
+        return {fname: self[fname] for fname in RANKING_FIELDS}
 
     def _customer_pyramid_cron(self):
         """Our scheduled action (empty when deleted), as superuser.

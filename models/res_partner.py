@@ -1,8 +1,15 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
+from .customer_consent import (
+    CONSENT_PURPOSE_SELECTION,
+    CONSENT_STATE_SELECTION,
+    profiling_refused,
+)
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
 from .customer_pyramid_engine import not_our_own_partner
 
@@ -26,7 +33,16 @@ RELATIONSHIP_GOAL_SELECTION = [
     ("retain", "Retain"),
     ("grow", "Grow (upsell)"),
 ]
-PIN_FIELDS = ("customer_pyramid_pinned_level", "customer_pyramid_pin_reason")
+PIN_FIELDS = (
+    "customer_pyramid_pinned_level",
+    "customer_pyramid_pin_reason",
+    "customer_pyramid_pin_until",
+)
+# A user's write of a relationship field marks it as set by hand.
+RELATIONSHIP_MANUAL_FIELDS = {
+    "customer_relationship_type": "customer_relationship_type_manual",
+    "customer_relationship_goal": "customer_relationship_goal_manual",
+}
 LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
 
 
@@ -35,68 +51,137 @@ class ResPartner(models.Model):
 
     # Pyramid: per company, written by customer.pyramid.engine in SQL on the
     # commercial partner; contacts show it through customer_pyramid_commercial_level.
+    # index=False: Odoo 18 gives every company_dependent field an "is set"
+    # index by default, and each of them made every partner write of the engine
+    # update one more index (see docs/benchmarks.md); none serves a search here.
     customer_pyramid_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pyramid level",
         company_dependent=True,
+        index=False,
         readonly=True,
         group_expand="_read_group_customer_pyramid_levels",
         help="The pinned level when a manager pinned one, else the computed level.",
     )
     customer_pyramid_computed_level = fields.Selection(
-        LEVEL_SELECTION, string="Computed level", company_dependent=True, readonly=True
+        LEVEL_SELECTION,
+        string="Computed level",
+        company_dependent=True,
+        index=False,
+        readonly=True,
     )
     customer_pyramid_pinned_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pinned level",
         company_dependent=True,
+        index=False,
         help="A level set by a sales manager; the computation never overrides it.",
     )
     customer_pyramid_pin_reason = fields.Char(
-        string="Pin reason", company_dependent=True
+        string="Pin reason", company_dependent=True, index=False
+    )
+    customer_pyramid_pin_until = fields.Date(
+        string="Pinned until",
+        company_dependent=True,
+        index=False,
+        help="The scheduled action unpins the level after this date; "
+        "empty keeps the pin until a manager removes it.",
     )
     customer_pyramid_mark = fields.Selection(
         MARK_SELECTION,
         string="Relationship mark",
         company_dependent=True,
+        index=False,
         help="Prospect or suspect: used while the partner has never bought. "
         "No need: always 'Rest of the world', left out of the ranking.",
     )
     customer_pyramid_revenue = fields.Float(
-        string="Revenue in window", company_dependent=True, readonly=True
+        string="Revenue in window", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_lifetime_revenue = fields.Float(
-        string="Lifetime revenue", company_dependent=True, readonly=True
+        string="Lifetime revenue", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_order_count = fields.Integer(
-        string="Confirmed orders", company_dependent=True, readonly=True
+        string="Confirmed orders", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_first_order_date = fields.Date(
-        string="First order", company_dependent=True, readonly=True
+        string="First order", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_last_order_date = fields.Date(
-        string="Last order", company_dependent=True, readonly=True
+        string="Last order", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_rank = fields.Integer(
         string="Rank",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="Position by revenue among active customers (1 is the highest).",
     )
     customer_pyramid_percentile = fields.Float(
         string="Percentile",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="The customer is within the top this-many percent of active customers.",
     )
     customer_pyramid_cutoff = fields.Float(
         string="Level cut-off",
         company_dependent=True,
+        index=False,
         readonly=True,
         help="The lowest revenue in the window that reaches this level.",
     )
+    customer_pyramid_held = fields.Boolean(
+        string="Held by the grace band",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        help="Its revenue ranks it on a neighbouring level, but within the grace "
+        "band of that level's cut-off: it keeps its level.",
+    )
+    # Performance factors beside the level: value (the revenues above),
+    # behaviour and satisfaction; written by the engine like the facts.
+    customer_pyramid_order_frequency = fields.Float(
+        string="Orders per year",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        digits=(16, 2),
+        help="Confirmed orders in the active window, per year.",
+    )
+    customer_pyramid_days_since_last_order = fields.Integer(
+        string="Days since last order",
+        compute="_compute_customer_pyramid_days_since_last_order",
+        search="_search_customer_pyramid_days_since_last_order",
+    )
+    customer_pyramid_potential = fields.Float(
+        string="Estimated potential per year",
+        company_dependent=True,
+        index=False,
+        help="What the customer spends per year on what we sell, from us or "
+        "others, as estimated by a sales manager: the base of the share of wallet.",
+    )
+    customer_pyramid_wallet_share = fields.Float(
+        string="Share of wallet (%)",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        digits=(16, 1),
+        help="Revenue in the active window, per year, against the estimated potential.",
+    )
+    customer_satisfaction = fields.Float(
+        string="Satisfaction",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        digits=(16, 1),
+        help="Average feedback score (1 to 5) in the active window.",
+    )
+    customer_feedback_ids = fields.One2many(
+        "customer.feedback", "partner_id", string="Feedback"
+    )
     customer_pyramid_refreshed_on = fields.Datetime(
-        string="Facts refreshed on", company_dependent=True, readonly=True
+        string="Facts refreshed on", company_dependent=True, index=False, readonly=True
     )
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",
@@ -116,12 +201,87 @@ class ResPartner(models.Model):
         RELATIONSHIP_TYPE_SELECTION,
         string="Relationship type",
         company_dependent=True,
+        index=False,
         help="How we serve this customer (business model canvas).",
     )
     customer_relationship_goal = fields.Selection(
         RELATIONSHIP_GOAL_SELECTION,
         string="Relationship goal",
         company_dependent=True,
+        index=False,
+    )
+    customer_relationship_type_manual = fields.Boolean(
+        string="Relationship type set by hand",
+        company_dependent=True,
+        copy=False,
+        help="Set when a user chose the type: it no longer follows the level.",
+    )
+    customer_relationship_goal_manual = fields.Boolean(
+        string="Relationship goal set by hand",
+        company_dependent=True,
+        copy=False,
+        help="Set when a user chose the goal: it no longer follows the level.",
+    )
+
+    # Customer care, per company (the company the user works in).
+    customer_offer_refusal_ids = fields.One2many(
+        "customer.offer.refusal", "commercial_partner_id", string="Refused offers"
+    )
+    customer_do_not_offer = fields.Boolean(
+        string="Do not offer",
+        compute="_compute_customer_offer_state",
+        search="_search_customer_do_not_offer",
+        help="Refused an offer in the cooling-off period, or twice within it.",
+    )
+    customer_do_not_offer_until = fields.Date(
+        string="Do not offer until", compute="_compute_customer_offer_state"
+    )
+    customer_offer_blocked = fields.Boolean(
+        string="Offers blocked",
+        compute="_compute_customer_offer_state",
+        help="Two offers refused within the cooling-off period: offers are "
+        "blocked until a sales manager clears the refusals.",
+    )
+    customer_complaint_open = fields.Boolean(
+        string="Open complaint",
+        company_dependent=True,
+        copy=False,
+        help="Solve first, sell later: offers are blocked while it is set.",
+    )
+    customer_open_complaint_count = fields.Integer(
+        string="Open complaints",
+        compute="_compute_customer_open_complaint_count",
+        help="The complaint mark and the open complaint activities, as the "
+        "company's complaint setting counts them.",
+    )
+    customer_care_warning = fields.Text(
+        string="Customer care", compute="_compute_customer_care_warning"
+    )
+    customer_care_blocked = fields.Boolean(
+        string="Offers refused by customer care",
+        compute="_compute_customer_care_warning",
+    )
+    customer_consent_ids = fields.One2many(
+        "customer.consent", "partner_id", string="Consents"
+    )
+    customer_consent_marketing = fields.Selection(
+        CONSENT_STATE_SELECTION,
+        string="Marketing consent",
+        compute="_compute_customer_consents",
+    )
+    customer_consent_profiling = fields.Selection(
+        CONSENT_STATE_SELECTION,
+        string="Profiling consent",
+        compute="_compute_customer_consents",
+        search="_search_customer_consent_profiling",
+    )
+    customer_consent_referrals = fields.Selection(
+        CONSENT_STATE_SELECTION,
+        string="Referrals consent",
+        compute="_compute_customer_consents",
+    )
+    customer_not_profiled_reason = fields.Char(
+        string="Not profiled", compute="_compute_customer_consents"
     )
 
     # Lifecycle: per company, moved forward by events, backwards only by hand.
@@ -132,7 +292,7 @@ class ResPartner(models.Model):
         group_expand="_read_group_customer_lifecycle_stage_ids",
     )
     customer_lifecycle_stage_date = fields.Datetime(
-        string="In stage since", company_dependent=True, readonly=True
+        string="In stage since", company_dependent=True, index=False, readonly=True
     )
     customer_lifecycle_days_in_stage = fields.Integer(
         string="Days in stage", compute="_compute_customer_lifecycle_days_in_stage"
@@ -155,6 +315,27 @@ class ResPartner(models.Model):
         help="Recommends us: enters the Advocacy stage.",
     )
 
+    def _compute_customer_pyramid_days_since_last_order(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            last = partner.commercial_partner_id.customer_pyramid_last_order_date
+            partner.customer_pyramid_days_since_last_order = (
+                (today - last).days if last else 0
+            )
+
+    def _search_customer_pyramid_days_since_last_order(self, operator, value):
+        # more days since the last order is an earlier last order date
+        mirrored = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "="}
+        if operator not in mirrored or not isinstance(value, int):
+            raise UserError(
+                _(
+                    "Search the days since the last order with a whole number "
+                    "and one of >, >=, <, <=, =."
+                )
+            )
+        date = fields.Date.context_today(self) - timedelta(days=value)
+        return [("customer_pyramid_last_order_date", mirrored[operator], date)]
+
     def _compute_customer_pyramid_currency_id(self):
         self.customer_pyramid_currency_id = self.env.company.currency_id
 
@@ -176,6 +357,151 @@ class ResPartner(models.Model):
             partner.customer_pyramid_history_count = counts.get(
                 partner.commercial_partner_id, 0
             )
+
+    @api.depends(
+        "commercial_partner_id.customer_offer_refusal_ids.date",
+        "commercial_partner_id.customer_offer_refusal_ids.cleared_on",
+    )
+    @api.depends_context("company")
+    def _compute_customer_offer_state(self):
+        commercial = self.commercial_partner_id._origin
+        state = self.env["customer.offer.refusal"]._refusal_state(
+            self.env.company, commercial.ids
+        )
+        today = fields.Date.context_today(self)
+        for partner in self:
+            until, blocked = state.get(
+                partner.commercial_partner_id._origin.id, (False, False)
+            )
+            partner.customer_offer_blocked = blocked
+            partner.customer_do_not_offer = blocked or bool(until and until >= today)
+            partner.customer_do_not_offer_until = (
+                until if until and until >= today else False
+            )
+
+    def _search_customer_do_not_offer(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(_("Filter 'Do not offer' with = or != only."))
+        today = fields.Date.context_today(self)
+        flagged = [
+            partner_id
+            for partner_id, (until, blocked) in self.env["customer.offer.refusal"]
+            ._refusal_state(self.env.company)
+            .items()
+            if blocked or until >= today
+        ]
+        positive = (operator == "=") == bool(value)
+        return [("commercial_partner_id", "in" if positive else "not in", flagged)]
+
+    @api.depends("commercial_partner_id.customer_complaint_open")
+    @api.depends_context("company")
+    def _compute_customer_open_complaint_count(self):
+        source = self.env.company.customer_complaint_source
+        commercial = self.commercial_partner_id._origin
+        activity_counts = {}
+        if source in ("activity", "both") and commercial:
+            # sudo: the count is shown to users who may not read every
+            # contact or activity; only numbers leave this method.
+            family = (
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("commercial_partner_id", "in", commercial.ids)])
+            )
+            commercial_of = {
+                member.id: member.commercial_partner_id.id for member in family
+            }
+            for res_id, count in (
+                self.env["mail.activity"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", family.ids),
+                        ("activity_type_id.customer_complaint", "=", True),
+                    ],
+                    ["res_id"],
+                    ["__count"],
+                )
+            ):
+                key = commercial_of[res_id]
+                activity_counts[key] = activity_counts.get(key, 0) + count
+        for partner in self:
+            company_partner = partner.commercial_partner_id
+            count = activity_counts.get(company_partner._origin.id, 0)
+            if source in ("flag", "both") and company_partner.customer_complaint_open:
+                count += 1
+            partner.customer_open_complaint_count = count
+
+    @api.depends(
+        "customer_do_not_offer",
+        "customer_offer_blocked",
+        "customer_open_complaint_count",
+    )
+    @api.depends_context("company")
+    def _compute_customer_care_warning(self):
+        for partner in self:
+            issues = partner._customer_care_offer_issues()
+            partner.customer_care_warning = "\n".join(text for _b, text in issues)
+            partner.customer_care_blocked = any(blocking for blocking, _t in issues)
+
+    @api.depends(
+        "customer_consent_ids.date",
+        "customer_consent_ids.state",
+        "customer_consent_ids.purpose",
+    )
+    @api.depends_context("company")
+    def _compute_customer_consents(self):
+        consents = (
+            self.env["customer.consent"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self._origin.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                order="date desc, id desc",
+            )
+        )
+        latest = {}
+        for consent in consents:
+            latest.setdefault((consent.partner_id.id, consent.purpose), consent)
+        for partner in self:
+            current = {
+                purpose: latest.get((partner._origin.id, purpose), consents.browse())
+                for purpose, _label in CONSENT_PURPOSE_SELECTION
+            }
+            partner.customer_consent_marketing = current["marketing"].state
+            partner.customer_consent_profiling = current["profiling"].state
+            partner.customer_consent_referrals = current["referrals"].state
+            profiling = current["profiling"]
+            partner.customer_not_profiled_reason = (
+                _(
+                    "Not profiled: profiling refused on %(date)s (source: %(origin)s).",
+                    date=profiling.date,
+                    origin=profiling.source,
+                )
+                if profiling.state == "refused"
+                else False
+            )
+
+    def _search_customer_consent_profiling(self, operator, value):
+        if operator not in ("=", "!=") or value not in ("refused", False):
+            raise UserError(
+                _("Filter the profiling consent on 'Refused' with = or != only.")
+            )
+        self.env["customer.consent"].flush_model()
+        refusing = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "SELECT p.id FROM res_partner p WHERE %s",
+                    profiling_refused("p", self.env.company.id),
+                )
+            )
+        ]
+        positive = (operator == "=") == (value == "refused")
+        return [("id", "in" if positive else "not in", refusing)]
 
     def _compute_customer_lifecycle_days_in_stage(self):
         now = fields.Datetime.now()
@@ -224,14 +550,28 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.context.get("customer_relationship_automatic"):
+            vals_list = [self._customer_relationship_mark_manual(v) for v in vals_list]
         partners = super().create(vals_list)
         if not self.env.context.get("customer_pyramid_skip_events"):
             partners._customer_pyramid_on_new_partners()
         return partners
 
     def write(self, vals):
+        if "customer_pyramid_potential" in vals:
+            self._check_customer_pyramid_potential(vals["customer_pyramid_potential"])
         if any(fname in vals for fname in PIN_FIELDS):
             self._check_customer_pyramid_pin(vals)
+            if (
+                "customer_pyramid_pinned_level" in vals
+                and not (vals["customer_pyramid_pinned_level"])
+            ):
+                vals = dict(vals, customer_pyramid_pin_until=False)
+        if not self.env.context.get("customer_relationship_automatic"):
+            vals = self._customer_relationship_mark_manual(vals)
+        complaint_changed = "customer_complaint_open" in vals and self.filtered(
+            lambda p: p.customer_complaint_open != bool(vals["customer_complaint_open"])
+        )
         manual_move = (
             "customer_lifecycle_stage_id" in vals
             and not self.env.context.get("customer_lifecycle_automatic")
@@ -253,8 +593,17 @@ class ResPartner(models.Model):
             self.env["customer.pyramid.engine"].refresh_partners(
                 self.env.company, self, "mark"
             )
+        elif "customer_pyramid_potential" in vals:
+            self.env["customer.pyramid.engine"].refresh_partners(
+                self.env.company, self, "potential"
+            )
         if vals.get("customer_lifecycle_promoter"):
             self._customer_lifecycle_advance("advocacy", self.env.company)
+        if complaint_changed:
+            complaint_changed._customer_complaint_log(vals["customer_complaint_open"])
+            self.env["customer.pyramid.engine"].refresh_partners(
+                self.env.company, complaint_changed, "feedback"
+            )
         return res
 
     def action_customer_pyramid_history(self):
@@ -274,10 +623,138 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         return action
 
+    def action_customer_relationship_reset(self):
+        """Follow the level again: the company's default type and goal."""
+        defaults = {
+            default.level: default
+            for default in self.env["customer.relationship.default"].search(
+                [("company_id", "=", self.env.company.id)]
+            )
+        }
+        for partner in self:
+            default = defaults.get(partner.commercial_partner_id.customer_pyramid_level)
+            vals = {fname: False for fname in RELATIONSHIP_MANUAL_FIELDS.values()}
+            if default and default.relationship_type:
+                vals["customer_relationship_type"] = default.relationship_type
+            if default and default.relationship_goal:
+                vals["customer_relationship_goal"] = default.relationship_goal
+            partner.with_context(customer_relationship_automatic=True).write(vals)
+        return True
+
+    def action_customer_offer_refusal_log(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "customer_pyramid.customer_offer_refusal_action"
+        )
+        action.update(
+            views=[(False, "form")],
+            view_mode="form",
+            target="new",
+            context={"default_partner_id": self.id},
+        )
+        return action
+
+    def action_customer_offer_clear_refusals(self):
+        """A manager lifts the "do not offer" state of the company."""
+        self.env["customer.offer.refusal"].search(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("cleared_on", "=", False),
+            ]
+        ).action_clear()
+        return True
+
+    def _customer_relationship_mark_manual(self, vals):
+        """The values with the set-by-hand marks of the relationship fields written."""
+        marks = {
+            manual: True
+            for fname, manual in RELATIONSHIP_MANUAL_FIELDS.items()
+            if fname in vals and manual not in vals
+        }
+        return dict(vals, **marks) if marks else vals
+
+    def _customer_complaint_log(self, opened):
+        company = self.env.company.name
+        body = (
+            _(
+                "Complaint opened for %(company)s: offers are blocked until it "
+                "is solved.",
+                company=company,
+            )
+            if opened
+            else _("Complaint solved for %(company)s.", company=company)
+        )
+        self._message_log_batch({partner.id: body for partner in self})
+
+    def _customer_care_offer_issues(self):
+        """What stands against an offer to this partner in the current company.
+
+        A list of (blocking, message): a repeat refusal and an open complaint
+        always block, a single refusal blocks only in the company's block mode.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        company = self.env.company
+        issues = []
+        if partner.customer_offer_blocked:
+            issues.append(
+                (
+                    True,
+                    _(
+                        "%(partner)s refused two offers within %(days)s days: "
+                        "offers are blocked until a sales manager clears the "
+                        "refusals.",
+                        partner=partner.display_name,
+                        days=company.customer_offer_cooling_days,
+                    ),
+                )
+            )
+        elif partner.customer_do_not_offer:
+            issues.append(
+                (
+                    company.customer_offer_refusal_mode == "block",
+                    _(
+                        "%(partner)s refused an offer: do not offer anything "
+                        "until %(until)s (cooling-off period).",
+                        partner=partner.display_name,
+                        until=partner.customer_do_not_offer_until,
+                    ),
+                )
+            )
+        if partner.customer_open_complaint_count:
+            issues.append(
+                (
+                    True,
+                    _(
+                        "%(partner)s has %(count)s open complaint(s): solve "
+                        "first, sell later.",
+                        partner=partner.display_name,
+                        count=partner.customer_open_complaint_count,
+                    ),
+                )
+            )
+        return issues
+
     def _check_customer_pyramid_pin(self, vals):
-        if not self.env.user.has_group("customer_pyramid.group_manager"):
+        # sudo skips the group check: the profiling refusal of a customer
+        # recorded by a salesperson removes the pin (customer.consent).
+        if not self.env.su and not self.env.user.has_group(
+            "customer_pyramid.group_manager"
+        ):
             raise AccessError(_("Only customer pyramid managers can pin a level."))
         if vals.get("customer_pyramid_pinned_level"):
+            not_profiled = self.filtered(
+                lambda p: p.customer_consent_profiling == "refused"
+            )
+            if not_profiled:
+                raise ValidationError(
+                    _(
+                        "%(partner)s refused profiling: its pyramid level cannot "
+                        "be pinned.",
+                        partner=not_profiled[0].display_name,
+                    )
+                )
             for partner in self:
                 reason = vals.get(
                     "customer_pyramid_pin_reason", partner.customer_pyramid_pin_reason
@@ -298,6 +775,37 @@ class ResPartner(models.Model):
                         company=non_commercial[0].commercial_partner_id.display_name,
                     )
                 )
+        pin_until = fields.Date.to_date(vals.get("customer_pyramid_pin_until"))
+        if pin_until and pin_until < fields.Date.context_today(self):
+            raise ValidationError(
+                _(
+                    "Pinned until must be today or later; %(date)s was entered.",
+                    date=fields.Date.to_string(pin_until),
+                )
+            )
+
+    def _check_customer_pyramid_potential(self, potential):
+        if not self.env.user.has_group("customer_pyramid.group_manager"):
+            raise AccessError(
+                _("Only customer pyramid managers can enter a customer's potential.")
+            )
+        non_commercial = self.filtered(lambda p: p.commercial_partner_id != p)
+        if non_commercial:
+            raise ValidationError(
+                _(
+                    "Enter the potential on the company %(company)s, not on its "
+                    "contact.",
+                    company=non_commercial[0].commercial_partner_id.display_name,
+                )
+            )
+        if (potential or 0) < 0:
+            raise ValidationError(
+                _(
+                    "The estimated potential cannot be negative; %(value)s was "
+                    "entered.",
+                    value=potential,
+                )
+            )
 
     def _customer_pyramid_on_new_partners(self):
         """A new commercial partner gets its level and enters Awareness."""
@@ -338,7 +846,10 @@ class ResPartner(models.Model):
         )
         if not stage:
             return
-        partners = self.commercial_partner_id.with_company(company).filtered("active")
+        # Lifecycle automation is profiling: partners who refused it stay put.
+        partners = self.commercial_partner_id.with_company(company).filtered(
+            lambda p: p.active and p.customer_consent_profiling != "refused"
+        )
         movers = partners.filtered(
             lambda p: not p.customer_lifecycle_stage_id
             or (

@@ -49,5 +49,6 @@ fi
 
 banner "Odoo with customer_pyramid: http://127.0.0.1:$PORT/odoo  (login: admin, password: admin)"
 echo "Stop with Ctrl-C. Start afresh with: scripts/demo.sh --reset"
+# -u: a database made by an older checkout gets this checkout's models and views
 exec "$ODOO_PYTHON" -m odoo -c "$DEMO_DIR/odoo.conf" -d "$DATABASE" --db-filter="^$DATABASE\$" \
-    --http-interface=127.0.0.1 --http-port="$PORT"
+    -u customer_pyramid --http-interface=127.0.0.1 --http-port="$PORT"

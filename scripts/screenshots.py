@@ -30,6 +30,7 @@ PAGES = {
     "pyramid_board": "/odoo/customer-pyramid",
     "settings": "/odoo/action-sale.action_sale_config_settings",
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
+    "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
 }
 # Pictures of a record created for them: model -> the page showing record ``id``.
 RECORD_PAGES = {
@@ -43,6 +44,22 @@ ACTIONS = {
     "settings": "document.getElementById('customer_pyramid_shares')"
     ".closest('.o_settings_container').previousElementSibling.scrollIntoView()",
     "partner_form": "document.querySelector(\"a[name='customer_pyramid']\").click()",
+    # shares 2 / 8 / 30 / 60 and a 5 % band, typed in, then Preview
+    "preview_wizard": """
+        const type = (name, value) => {
+            const input = document.querySelector(`div[name='${name}'] input`);
+            input.value = value;
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+            input.dispatchEvent(new Event('change', {bubbles: true}));
+        };
+        type('customer_pyramid_top_share', '2');
+        type('customer_pyramid_big_share', '8');
+        type('customer_pyramid_medium_share', '30');
+        type('customer_pyramid_small_share', '60');
+        type('customer_pyramid_grace_band', '5');
+        setTimeout(() => document.querySelector(
+            "button[name='action_customer_pyramid_preview']").click(), 1000);
+    """,
 }
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
@@ -185,7 +202,7 @@ def main():
             time.sleep(6)
             if name in ACTIONS:
                 browser.call("Runtime.evaluate", expression=ACTIONS[name])
-                time.sleep(1)
+                time.sleep(5)
             shot = browser.call("Page.captureScreenshot", format="png")
             target = OUT / f"{name}{suffix}.png"
             target.write_bytes(base64.b64decode(shot["data"]))

@@ -13,3 +13,13 @@ from . import test_reports_migration
 from . import test_reports_funnel
 from . import test_reports_access
 from . import test_reports_demo
+from . import test_grace_band
+from . import test_pin_expiry
+from . import test_pyramid_preview
+from . import test_ranking_basis
+from . import test_performance_factors
+from . import test_cron_warning
+from . import test_relationship_defaults
+from . import test_care_rules
+from . import test_consent
+from . import test_care_settings

@@ -163,7 +163,9 @@ class TestPyramidReport(CustomerPyramidCase):
             .search([("company_id", "=", self.company.id)], limit=1)
             .run_date
         )
-        self.engine._store_snapshot(self.company, run_date)
+        self.engine._store_snapshot(
+            self.company, run_date, self.company._customer_pyramid_settings_label()
+        )
         self.assertEqual(
             self.env["customer.pyramid.snapshot"].search_count(
                 [("company_id", "=", self.company.id), ("run_date", "=", run_date)]

@@ -1,0 +1,173 @@
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..lib.pyramid_split import LEVEL_SELECTION
+from ..models.customer_pyramid_engine import RESULT_TABLE
+from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
+
+
+class CustomerPyramidPreview(models.TransientModel):
+    """The pyramid with settings not saved yet, next to the pyramid of today.
+
+    It runs the scheduled action's computation without writing
+    (``_recompute_company(..., dry_run=True)``) and copies its temporary
+    result into the preview's lines; applying saves the settings and runs the
+    real computation.
+    """
+
+    _name = "customer.pyramid.preview"
+    _description = "Customer pyramid preview"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    customer_pyramid_window_months = fields.Integer(
+        string="Active window (months)", readonly=True
+    )
+    customer_pyramid_top_share = fields.Float(
+        string="Top customers (%)", digits=(5, 2), readonly=True
+    )
+    customer_pyramid_big_share = fields.Float(
+        string="Big customers (%)", digits=(5, 2), readonly=True
+    )
+    customer_pyramid_medium_share = fields.Float(
+        string="Medium customers (%)", digits=(5, 2), readonly=True
+    )
+    customer_pyramid_small_share = fields.Float(
+        string="Small customers (%)", digits=(5, 2), readonly=True
+    )
+    customer_pyramid_amount_basis = fields.Selection(
+        selection="_selection_customer_pyramid_amount_basis",
+        string="Ranking basis",
+        readonly=True,
+    )
+    customer_pyramid_grace_band = fields.Float(
+        string="Grace band (%)", digits=(5, 2), readonly=True
+    )
+    current_settings = fields.Char(string="Today computed with", readonly=True)
+    new_settings = fields.Char(string="Previewed settings", readonly=True)
+    level_ids = fields.One2many(
+        "customer.pyramid.preview.level", "preview_id", string="Levels", readonly=True
+    )
+    move_ids = fields.One2many(
+        "customer.pyramid.preview.move", "preview_id", string="Moves", readonly=True
+    )
+    move_count = fields.Integer(string="Partners who would move", readonly=True)
+
+    @api.model
+    def _selection_customer_pyramid_amount_basis(self):
+        return self.env["res.company"]._selection_customer_pyramid_amount_basis()
+
+    def action_apply(self):
+        """Save the previewed settings and recompute the pyramid with them."""
+        self.ensure_one()
+        self.company_id.write(self._ranking_values())
+        self.env["customer.pyramid.engine"].recompute_companies(
+            self.company_id, cause="preview"
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "The new settings were saved and the customer pyramid of "
+                    "%(company)s was recomputed with them.",
+                    company=self.company_id.name,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "reload"},
+            },
+        }
+
+    @api.model
+    def _create_preview(self, company, values):
+        """Preview ``company`` with the ranking settings ``values``.
+
+        Bad values get the same errors as saving them would give.
+        """
+        company._customer_pyramid_check_values(
+            {**{fname: company[fname] for fname in CHECKED_FIELDS}, **values}
+        )
+        parameters = company._customer_pyramid_parameters(values)
+        self.env["customer.pyramid.engine"]._recompute_company(
+            company, "preview", parameters, dry_run=True
+        )
+        preview = self.create(
+            {
+                "company_id": company.id,
+                **values,
+                "current_settings": company.customer_pyramid_last_settings,
+                "new_settings": company._customer_pyramid_settings_label(parameters),
+            }
+        )
+        preview._copy_result()
+        return preview
+
+    def _copy_result(self):
+        """Copy the engine's temporary result into the levels and the moves."""
+        self.ensure_one()
+        levels = [level for level, _label in LEVEL_SELECTION]
+        audit = SQL(
+            "%(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'",
+            uid=self.env.uid,
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_pyramid_preview_level
+                       (preview_id, sequence, level, current_count, current_revenue,
+                        current_revenue_share, new_count, new_revenue,
+                        new_revenue_share, new_cutoff, held_count,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(preview)s, lv.sequence, lv.level,
+                       COALESCE(cur.customers, 0), COALESCE(cur.revenue, 0),
+                       COALESCE(round(100 * cur.revenue
+                                      / NULLIF(totals.current_revenue, 0), 2), 0),
+                       COALESCE(new.customers, 0), COALESCE(new.revenue, 0),
+                       COALESCE(round(100 * new.revenue
+                                      / NULLIF(totals.new_revenue, 0), 2), 0),
+                       cut.cutoff, COALESCE(new.held, 0), %(audit)s
+                  FROM unnest(%(levels)s::varchar[]) WITH ORDINALITY
+                       AS lv(level, sequence)
+            CROSS JOIN (SELECT sum(old_revenue) FILTER (WHERE old_level IS NOT NULL)
+                                   AS current_revenue,
+                               sum(revenue) AS new_revenue
+                          FROM %(result)s) totals
+             LEFT JOIN (SELECT old_level AS level, count(*) AS customers,
+                               sum(old_revenue) AS revenue
+                          FROM %(result)s GROUP BY old_level) cur
+                       ON cur.level = lv.level
+             LEFT JOIN (SELECT level, count(*) AS customers, sum(revenue) AS revenue,
+                               count(*) FILTER (WHERE held) AS held
+                          FROM %(result)s GROUP BY level) new
+                       ON new.level = lv.level
+             LEFT JOIN (SELECT ranked_level AS level, min(revenue) AS cutoff
+                          FROM %(result)s WHERE ranked_level IS NOT NULL
+                      GROUP BY ranked_level) cut
+                       ON cut.level = lv.level
+                """,
+                preview=self.id,
+                levels=levels,
+                result=RESULT_TABLE,
+                audit=audit,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_pyramid_preview_move
+                       (preview_id, partner_id, old_level, new_level, old_revenue,
+                        revenue, create_uid, create_date, write_uid, write_date)
+                SELECT %(preview)s, partner_id, old_level, level, old_revenue,
+                       revenue, %(audit)s
+                  FROM %(result)s
+                 WHERE old_level IS DISTINCT FROM level
+                """,
+                preview=self.id,
+                result=RESULT_TABLE,
+                audit=audit,
+            )
+        )
+        self.move_count = self.env.cr.rowcount
+        self.invalidate_recordset(["level_ids", "move_ids"])
+
+    def _ranking_values(self):
+        return {fname: self[fname] for fname in RANKING_FIELDS}
