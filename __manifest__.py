@@ -34,6 +34,11 @@
         "views/crm_lead_views.xml",
         "wizards/customer_pyramid_preview_views.xml",
         "views/res_config_settings_views.xml",
+        "report/customer_pyramid_report_views.xml",
+        "report/customer_pyramid_report_templates.xml",
+        "report/customer_pyramid_concentration_views.xml",
+        "report/customer_pyramid_migration_views.xml",
+        "report/customer_lifecycle_funnel_views.xml",
         "views/customer_pyramid_menus.xml",
     ],
     "demo": [

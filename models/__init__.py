@@ -1,4 +1,5 @@
 from . import customer_history_mixin
+from . import customer_pyramid_level_order_mixin
 from . import customer_lifecycle_stage
 from . import customer_lifecycle_history
 from . import customer_pyramid_history

@@ -342,11 +342,24 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(SQL("TRUNCATE %s", table))
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
-    def _build_facts(self, company, parameters, partner_ids=None):
-        """What every commercial partner in scope bought from ``company``."""
+    def _build_facts(self, company, parameters=None, partner_ids=None, window=None):
+        """What every commercial partner in scope bought from ``company``.
+
+        ``parameters`` are the ranking settings (the company's by default).
+        ``window`` is the (start, end) of the revenue window, end excluded;
+        by default the active window of the parameters up to now. The reports
+        pass their own period so that their revenue is the pyramid's, to the
+        cent.
+        """
         key = str(company.id)
+        parameters = parameters or company._customer_pyramid_parameters()
         today = fields.Date.context_today(self)
-        window_start = today - relativedelta(months=parameters["window_months"])
+        if window:
+            window_start = window[0]
+            in_window = SQL("date_order >= %s AND date_order < %s", *window)
+        else:
+            window_start = today - relativedelta(months=parameters["window_months"])
+            in_window = SQL("date_order >= %s", window_start)
         amount = SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]])
         partner_filter = order_filter = lead_filter = feedback_filter = SQL()
         complaint_filter = SQL()
@@ -409,11 +422,11 @@ class CustomerPyramidEngine(models.AbstractModel):
                 sales AS (
                     SELECT partner_id,
                            round(COALESCE(sum(amount)
-                               FILTER (WHERE date_order >= %(window_start)s), 0), 2)
+                               FILTER (WHERE %(in_window)s), 0), 2)
                                AS revenue,
                            round(COALESCE(sum(amount), 0), 2) AS lifetime_revenue,
                            count(*) AS order_count,
-                           count(*) FILTER (WHERE date_order >= %(window_start)s)
+                           count(*) FILTER (WHERE %(in_window)s)
                                AS orders_in_window,
                            count(*) FILTER (WHERE amount IS NULL) AS unconverted_orders,
                            min(date_order)::date AS first_order_date,
@@ -508,6 +521,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             in ("activity", "both"),
             window_months=parameters["window_months"],
             amount=amount,
+            in_window=in_window,
             window_start=window_start,
             today=today,
         )
@@ -909,18 +923,30 @@ class CustomerPyramidEngine(models.AbstractModel):
         ).create(vals_list)
 
     def _store_snapshot(self, company, run_date, settings_label):
-        """One row per level for the reports, with the ranking's cut-offs."""
+        """One row per level for the reports, with the ranking's cut-offs.
+
+        Shares are of the run's totals over all levels, so that the rows of
+        one run add up to 100 % in a pivot. A run is known by its date, to the
+        second: a second run within the same second replaces the first's rows.
+        """
         levels = [level for level, _label in LEVEL_SELECTION]
         uid = self.env.uid
+        self.env["customer.pyramid.snapshot"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
+                DELETE FROM customer_pyramid_snapshot
+                 WHERE company_id = %(company)s AND run_date = %(run_date)s;
                 INSERT INTO customer_pyramid_snapshot
                        (company_id, run_date, level, customer_count, revenue,
-                        cutoff_revenue, held_count, settings,
-                        create_uid, create_date, write_uid, write_date)
+                        customer_share, revenue_share, cutoff_revenue, held_count,
+                        settings, create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(run_date)s, lv.level,
                        COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
+                       COALESCE(100.0 * e.customer_count
+                                / NULLIF(sum(e.customer_count) OVER (), 0), 0),
+                       COALESCE(100.0 * e.revenue
+                                / NULLIF(sum(e.revenue) OVER (), 0), 0),
                        c.cutoff, COALESCE(e.held_count, 0), %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
@@ -940,3 +966,4 @@ class CustomerPyramidEngine(models.AbstractModel):
                 result=RESULT_TABLE,
             )
         )
+        self.env["customer.pyramid.snapshot"].invalidate_model()

@@ -1,15 +1,23 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
+
+LEVEL_ORDER = {
+    level: position for position, (level, _label) in enumerate(LEVEL_SELECTION)
+}
 
 
 class CustomerPyramidSnapshot(models.Model):
     """One row per company, level and full recompute: the pyramid as it was."""
 
     _name = "customer.pyramid.snapshot"
+    _inherit = "customer.pyramid.level.order.mixin"
     _description = "Customer pyramid snapshot"
     _order = "run_date desc, company_id, id"
     _rec_name = "level"
+    _customer_pyramid_level_fields = ("level",)
 
     company_id = fields.Many2one(
         "res.company", required=True, index=True, ondelete="cascade", readonly=True
@@ -18,6 +26,18 @@ class CustomerPyramidSnapshot(models.Model):
     level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
     customer_count = fields.Integer(string="Customers", readonly=True)
     revenue = fields.Float(string="Revenue in window", readonly=True)
+    customer_share = fields.Float(
+        string="Share of customers (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="This level's partners out of all the partners of the run.",
+    )
+    revenue_share = fields.Float(
+        string="Share of revenue (%)",
+        readonly=True,
+        digits=(16, 2),
+        help="This level's revenue in the window out of the run's total.",
+    )
     cutoff_revenue = fields.Float(
         string="Revenue cut-off",
         readonly=True,
@@ -31,3 +51,37 @@ class CustomerPyramidSnapshot(models.Model):
         "level but within the grace band of its cut-off.",
     )
     settings = fields.Char(string="Computed with", readonly=True)
+    is_latest_run = fields.Boolean(
+        string="Latest run",
+        compute="_compute_is_latest_run",
+        search="_search_is_latest_run",
+        help="The rows of each company's most recent full recompute.",
+    )
+
+    def _compute_is_latest_run(self):
+        latest = self.search([("id", "in", self.ids), ("is_latest_run", "=", True)])
+        for snapshot in self:
+            snapshot.is_latest_run = snapshot in latest
+
+    def _search_is_latest_run(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Search the latest run with 'is set' or 'is not set'."))
+        self.flush_model(["company_id", "run_date"])
+        latest_rows = SQL(
+            """(SELECT s.id FROM customer_pyramid_snapshot s
+                 WHERE s.run_date = (SELECT max(run_date)
+                                       FROM customer_pyramid_snapshot
+                                      WHERE company_id = s.company_id))"""
+        )
+        return [("id", "in" if (operator == "=") == value else "not in", latest_rows)]
+
+    def _latest_run_at(self, company, moment):
+        """The rows of ``company``'s last full recompute before ``moment``."""
+        last = self.search(
+            [("company_id", "=", company.id), ("run_date", "<", moment)],
+            order="run_date desc",
+            limit=1,
+        )
+        return self.search(
+            [("company_id", "=", company.id), ("run_date", "=", last.run_date)]
+        ).sorted(lambda row: LEVEL_ORDER[row.level])

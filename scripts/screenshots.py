@@ -1,16 +1,21 @@
 """Regenerate the README screenshots from the running demo (scripts/demo.sh).
 
 Usage: python3 scripts/screenshots.py [--url http://127.0.0.1:8069] [--partner ID]
-       [--only preview_wizard ...]
+           [--page NAME ...] [--lang ar_001]
 
 Logs in as admin through JSON-RPC, then drives headless Chromium over the
 DevTools protocol (websocket-client) and writes PNGs to docs/screenshots/.
+--page takes only the named pictures (default: all); --lang shows them in
+another installed language, as admin's language for the time of the run,
+and names the files <page>_<language>.png (pyramid_report_ar.png; English
+keeps the plain names).
 """
 
 import argparse
 import base64
 import json
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +31,13 @@ PAGES = {
     "settings": "/odoo/action-sale.action_sale_config_settings",
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
     "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
+}
+# Pictures of a record created for them: model -> the page showing record ``id``.
+RECORD_PAGES = {
+    "pyramid_report": (
+        "customer.pyramid.report",
+        "/report/html/customer_pyramid.customer_pyramid_report_template/{id}",
+    ),
 }
 # What to do on a page before the picture: show our part of it.
 ACTIONS = {
@@ -71,10 +83,33 @@ def login(url, database):
     return next(cookie.value for cookie in jar if cookie.name == "session_id")
 
 
+def call(url, session, model, method, *args, **kwargs):
+    """One ORM call through the web client's JSON-RPC route, as admin."""
+    payload = {
+        "jsonrpc": "2.0",
+        "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+    }
+    request = urllib.request.Request(
+        f"{url}/web/dataset/call_kw",
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Cookie": f"session_id={session}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    if answer.get("error"):
+        raise SystemExit(f"{model}.{method} failed: {answer['error']}")
+    return answer["result"]
+
+
 class Browser:
     def __init__(self, width=1600, height=1000):
         self.profile = tempfile.mkdtemp()
         binary = shutil.which("chromium") or shutil.which("google-chrome")
+        # A free port of its own: another browser on a fixed port would take
+        # our commands (and we its pictures).
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
         self.process = subprocess.Popen(
             [
                 binary,
@@ -87,7 +122,7 @@ class Browser:
                 "--disable-sync",
                 f"--user-data-dir={self.profile}",
                 f"--window-size={width},{height}",
-                "--remote-debugging-port=9333",
+                f"--remote-debugging-port={port}",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -96,7 +131,7 @@ class Browser:
         for _attempt in range(50):
             try:
                 with urllib.request.urlopen(
-                    "http://127.0.0.1:9333/json", timeout=2
+                    f"http://127.0.0.1:{port}/json", timeout=2
                 ) as r:
                     pages = json.load(r)
                 break
@@ -128,20 +163,40 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--database", default="customer_pyramid_demo")
     parser.add_argument("--partner", type=int, help="partner id for partner_form.png")
-    parser.add_argument("--only", nargs="*", help="take only these pictures")
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=[*PAGES, *RECORD_PAGES, "partner_form"],
+        help="take only this picture (repeatable)",
+    )
+    parser.add_argument("--lang", help="an installed language code, e.g. ar_001")
     args = parser.parse_args()
     session = login(args.url, args.database)
     pages = dict(PAGES)
     if args.partner:
         pages["partner_form"] = f"/odoo/contacts/{args.partner}"
-    if args.only:
-        pages = {name: path for name, path in pages.items() if name in args.only}
+    for name, (model, path) in RECORD_PAGES.items():
+        if args.page and name in args.page:
+            pages[name] = path.format(id=call(args.url, session, model, "create", {}))
+    if args.page:
+        pages = {name: path for name, path in pages.items() if name in args.page}
+    suffix = ""
+    if args.lang and args.lang != "en_US":
+        suffix = f"_{args.lang.split('_')[0]}"
+    uid = call(args.url, session, "res.users", "search", [("login", "=", "admin")])
+    own_lang = call(args.url, session, "res.users", "read", uid, ["lang"])[0]["lang"]
+    if args.lang:
+        call(args.url, session, "res.users", "write", uid, {"lang": args.lang})
+    # a session keeps the language it logged in with
+    browser_session = login(args.url, args.database) if args.lang else session
     OUT.mkdir(parents=True, exist_ok=True)
     browser = Browser()
     try:
         host = args.url.split("//")[1].split(":")[0]
         browser.call("Network.enable")
-        browser.call("Network.setCookie", name="session_id", value=session, domain=host)
+        browser.call(
+            "Network.setCookie", name="session_id", value=browser_session, domain=host
+        )
         for name, path in pages.items():
             browser.call("Page.navigate", url=f"{args.url}{path}")
             time.sleep(6)
@@ -149,11 +204,13 @@ def main():
                 browser.call("Runtime.evaluate", expression=ACTIONS[name])
                 time.sleep(5)
             shot = browser.call("Page.captureScreenshot", format="png")
-            target = OUT / f"{name}.png"
+            target = OUT / f"{name}{suffix}.png"
             target.write_bytes(base64.b64decode(shot["data"]))
             print(target)
     finally:
         browser.close()
+        if args.lang:
+            call(args.url, session, "res.users", "write", uid, {"lang": own_lang})
 
 
 if __name__ == "__main__":

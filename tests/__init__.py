@@ -7,6 +7,12 @@ from . import test_settings
 from . import test_demo
 from . import test_boards_tour
 from . import test_translation
+from . import test_reports_pyramid
+from . import test_reports_concentration
+from . import test_reports_migration
+from . import test_reports_funnel
+from . import test_reports_access
+from . import test_reports_demo
 from . import test_grace_band
 from . import test_pin_expiry
 from . import test_pyramid_preview
