@@ -22,8 +22,9 @@ CAUSE_SELECTION = [
 
 class CustomerPyramidHistory(models.Model):
     _name = "customer.pyramid.history"
-    _inherit = "customer.history.mixin"
+    _inherit = ["customer.history.mixin", "customer.pyramid.level.order.mixin"]
     _description = "Customer pyramid level change"
+    _customer_pyramid_level_fields = ("old_level", "new_level")
 
     old_level = fields.Selection(LEVEL_SELECTION, readonly=True)
     # Empty when the partner left the pyramid: it refused profiling.

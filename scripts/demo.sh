@@ -21,6 +21,17 @@ MSG
     exit 1
 fi
 
+# Odoo builds right-to-left stylesheets (Arabic) with rtlcss, as its
+# documentation says; without it the boards stay left to right.
+if ! command -v rtlcss >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v npm >/dev/null 2>&1; then
+        banner "installing rtlcss (npm) for right-to-left languages"
+        npm install -g --silent rtlcss >/dev/null
+    else
+        echo "Note: without rtlcss (sudo npm install -g rtlcss) Arabic pages read left to right." >&2
+    fi
+fi
+
 # As root the server runs as the postgres user, who cannot enter /root.
 if [ "$(id -u)" = 0 ]; then
     DEMO_DIR=/var/lib/customer_pyramid/demo

@@ -29,6 +29,17 @@ class TestPyramidRanking(CustomerPyramidCase):
         counts = self._level_counts(self.thousand)
         self.assertEqual(counts, {"top": 10, "big": 40, "medium": 150, "small": 800})
 
+    def test_history_groups_levels_from_the_top(self):
+        self._recompute()
+        groups = self.env["customer.pyramid.history"].read_group(
+            [("partner_id", "in", self.thousand.ids)], ["new_level"], ["new_level"]
+        )
+        # new partners entered as suspects, then the ranking placed them
+        self.assertEqual(
+            [group["new_level"] for group in groups],
+            ["top", "big", "medium", "small", "suspect"],
+        )
+
     def test_highest_revenues_are_top(self):
         self._recompute()
         self.assertEqual(set(self._levels(self.thousand[:10])), {"top"})
