@@ -26,8 +26,8 @@ banner "template database with the addon (no demo data)"
     --without-demo=all --stop-after-init --no-http --log-level=warn
 
 echo
-echo "| partners / orders | recompute s | floor s | recompute/floor | baseline s | baseline/recompute | confirm overhead ms/order | peak MB | 2nd run s | 2nd run rows |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| partners / orders | 1st run s | 2nd run s | floor s | 1st/floor | 2nd/floor | baseline s | baseline/1st | baseline/2nd | 2nd run rows | confirm ms, batch | confirm ms, per request | peak MB |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for size in "${SIZES[@]}"; do
     partners=${size%%:*}
     orders=${size##*:}

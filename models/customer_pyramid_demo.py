@@ -15,6 +15,13 @@ SUSPECTS = 60
 NO_NEED = 5
 QUOTATIONS = 15
 REFERRALS = 8
+# Feedback scores and how often each is given: most customers are content.
+FEEDBACK_SCORES = ("1", "2", "3", "4", "5")
+FEEDBACK_WEIGHTS = (1, 2, 4, 8, 6)
+FEEDBACK_COUNT = 300
+COMPLAINT_MARKS = 3
+COMPLAINT_ACTIVITIES = 2
+REFUSED_OFFERS = 4
 # Pareto shape of yearly revenue: alpha 1.16 gives the classic 80/20 split.
 PARETO_ALPHA = 1.16
 PARETO_MINIMUM = 400.0
@@ -120,6 +127,41 @@ class CustomerPyramidDemo(models.AbstractModel):
                     "expected_revenue": round(rng.uniform(1000, 20000), 2),
                 }
                 for partner in prospects[QUOTATIONS:]
+            ]
+        )
+        self._generate_care(env, rng, actives, prospects)
+
+    @api.model
+    def _generate_care(self, env, rng, actives, prospects):
+        """Feedback, a few complaints and refused offers, for the care rules."""
+        today = fields.Date.context_today(self)
+        surveyed = rng.sample(list(actives), FEEDBACK_COUNT)
+        env["customer.feedback"].create(
+            [
+                {
+                    "partner_id": customer.id,
+                    "date": today - timedelta(days=rng.randint(0, 300)),
+                    "score": rng.choices(FEEDBACK_SCORES, FEEDBACK_WEIGHTS)[0],
+                }
+                for customer in surveyed
+            ]
+        )
+        unhappy = rng.sample(list(actives), COMPLAINT_MARKS + COMPLAINT_ACTIVITIES)
+        for customer in unhappy[:COMPLAINT_MARKS]:
+            customer.customer_complaint_open = True
+        for customer in unhappy[COMPLAINT_MARKS:]:
+            customer.activity_schedule(
+                "customer_pyramid.mail_activity_type_complaint",
+                summary=_("Invoice sent twice"),
+            )
+        env["customer.offer.refusal"].create(
+            [
+                {
+                    "partner_id": prospect.id,
+                    "date": today - timedelta(days=rng.randint(1, 60)),
+                    "channel": rng.choice(("phone", "email", "meeting")),
+                }
+                for prospect in prospects[:REFUSED_OFFERS]
             ]
         )
 

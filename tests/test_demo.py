@@ -53,3 +53,17 @@ class TestDemoStory(TransactionCase):
         self.assertEqual(
             set(referrers.mapped("customer_lifecycle_stage_id")), {advocacy}
         )
+
+    def test_surveyed_customers_have_a_satisfaction_score(self):
+        # 300 feedbacks on 300 distinct customers; 5 complaints among all
+        # actives may add scores for customers who gave no feedback
+        scored = self.env["res.partner"].search_count(
+            [("customer_satisfaction", ">", 0)]
+        )
+        self.assertGreaterEqual(scored, 300)
+        self.assertLessEqual(scored, 305)
+
+    def test_complaints_and_refused_offers_are_flagged(self):
+        partners = self.env["res.partner"].search([("name", "like", " Customer ")])
+        self.assertEqual(len(partners.filtered("customer_open_complaint_count")), 5)
+        self.assertEqual(len(partners.filtered("customer_do_not_offer")), 4)
