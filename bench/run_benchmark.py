@@ -26,6 +26,7 @@ import argparse
 import resource
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from unittest.mock import patch
 
 import odoo
@@ -175,7 +176,7 @@ def load_data(env, partner_count, order_count):
             INSERT INTO sale_order (%s)
             SELECT %s FROM sale_order t, generate_series(1, %s) n
               JOIN bench_weight p
-                ON p.partner_id = %s + mod(n * 7919, %s)
+                ON p.partner_id = %s + mod(n::bigint * 7919, %s)
              WHERE t.id = %s
             """,
             SQL(", ").join(SQL.identifier(name) for name in names),
@@ -219,27 +220,31 @@ def naive_baseline(env, limit):
     return len(partners)
 
 
-def run_cron_job(registry):
-    """Call the scheduled action as ir.cron's _run_job loop does.
+def run_cron_job(registry, lastcall):
+    """Run the scheduled action as ir.cron's _run_job does; returns its calls.
 
-    One transaction per call, all calls of the job with the same ``lastcall``,
-    until no company is due; returns the number of calls.
+    Every call of the job gets the job's ``lastcall`` (None for a job that
+    never ran), each in its own transaction, until every company has been
+    recomputed in this run. The next run's ``lastcall`` is when this one
+    ended, as ir.cron records it.
     """
     with registry.cursor() as cr:
-        cr.execute(SQL("SELECT now() AT TIME ZONE 'UTC'"))
-        job_lastcall = cr.fetchone()[0]
+        # last_run is stored to the second
+        cr.execute(SQL("SELECT date_trunc('second', now() AT TIME ZONE 'UTC')"))
+        started = cr.fetchone()[0]
     calls = 0
     while True:
         with registry.cursor() as cr:
-            env = api.Environment(cr, odoo.SUPERUSER_ID, {"lastcall": job_lastcall})
-            due = env["res.company"].search_count(
+            context = {"lastcall": lastcall} if lastcall else {}
+            env = api.Environment(cr, odoo.SUPERUSER_ID, context)
+            pending = env["res.company"].search_count(
                 [
                     "|",
                     ("customer_pyramid_last_run", "=", False),
-                    ("customer_pyramid_last_run", "<=", job_lastcall),
+                    ("customer_pyramid_last_run", "<", started),
                 ]
             )
-            if not due:
+            if not pending:
                 return calls
             env["customer.pyramid.engine"]._cron_recompute()
             calls += 1
@@ -332,11 +337,13 @@ def main():
         with timed(results, "load"):
             product, _companies = load_data(env, args.partners, args.orders)
         cr.commit()
+    lastcall = None
     for run in ("recompute", "second"):
         with registry.cursor() as cr:
             before = rows_updated(cr)
         with timed(results, run):
-            results[f"{run}_calls"] = run_cron_job(registry)
+            results[f"{run}_calls"] = run_cron_job(registry, lastcall)
+        lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
         time.sleep(1)  # let the statistics collector catch up
         with registry.cursor() as cr:
             results[f"{run}_updates"] = rows_updated(cr) - before

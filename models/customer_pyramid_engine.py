@@ -259,7 +259,8 @@ class CustomerPyramidEngine(models.AbstractModel):
                            - %(key)s,
                        customer_pyramid_pin_until = customer_pyramid_pin_until
                            - %(key)s
-                 WHERE (customer_pyramid_pin_until ->> %(key)s)::date < %(today)s
+                 WHERE customer_pyramid_pin_until IS NOT NULL
+                   AND (customer_pyramid_pin_until ->> %(key)s)::date < %(today)s
              RETURNING id
                 """,
                 key=key,

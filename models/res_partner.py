@@ -54,6 +54,8 @@ class ResPartner(models.Model):
     # index=False: Odoo 18 gives every company_dependent field an "is set"
     # index by default, and each of them made every partner write of the engine
     # update one more index (see docs/benchmarks.md); none serves a search here.
+    # Pins keep theirs: they are rare, and the scheduled action finds the
+    # expired ones through it.
     customer_pyramid_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pyramid level",
@@ -74,7 +76,6 @@ class ResPartner(models.Model):
         LEVEL_SELECTION,
         string="Pinned level",
         company_dependent=True,
-        index=False,
         help="A level set by a sales manager; the computation never overrides it.",
     )
     customer_pyramid_pin_reason = fields.Char(
@@ -83,7 +84,6 @@ class ResPartner(models.Model):
     customer_pyramid_pin_until = fields.Date(
         string="Pinned until",
         company_dependent=True,
-        index=False,
         help="The scheduled action unpins the level after this date; "
         "empty keeps the pin until a manager removes it.",
     )

@@ -12,13 +12,11 @@ def migrate(cr, version):
     """
     env = api.Environment(cr, SUPERUSER_ID, {})
     env["customer.relationship.default"]._create_missing_defaults()
-    cr.execute(
-        SQL(
-            """SELECT indexname FROM pg_indexes
-                WHERE tablename = 'res_partner' AND indexname ~ %s""",
-            "^res_partner__customer_(pyramid_[a-z_]+|relationship_type"
-            "|relationship_goal|satisfaction|lifecycle_stage_date)_index$",
-        )
-    )
-    for (index_name,) in cr.fetchall():
-        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index_name)))
+    for field in env["res.partner"]._fields.values():
+        if (
+            field._module == "customer_pyramid"
+            and field.company_dependent
+            and (not field.index)
+        ):
+            index = f"res_partner__{field.name}_index"
+            cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
