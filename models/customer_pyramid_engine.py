@@ -161,8 +161,9 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self._flush_sources()
         parameters = company._customer_pyramid_parameters()
-        self._build_facts(company, parameters, commercial_ids)
-        self._build_result_from_cutoffs(company, parameters["grace_band"])
+        self._build_result_from_cutoffs(
+            company, parameters, self._facts_query(company, parameters, commercial_ids)
+        )
         self._apply_result(company, cause)
 
     # ------------------------------------------------------------------
@@ -283,8 +284,9 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         partners._message_log_batch(bodies=dict.fromkeys(partner_ids, body))
         parameters = company._customer_pyramid_parameters()
-        self._build_facts(company, parameters, partner_ids)
-        self._build_result_from_cutoffs(company, parameters["grace_band"])
+        self._build_result_from_cutoffs(
+            company, parameters, self._facts_query(company, parameters, partner_ids)
+        )
         self._apply_result(company, "pin_expired")
 
     # ------------------------------------------------------------------
@@ -313,6 +315,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
         self.env["customer.feedback"].flush_model()
+        self.env["customer.relationship.default"].flush_model()
         self.env["mail.activity"].flush_model(
             ["res_model", "res_id", "activity_type_id", "active"]
         )
@@ -344,6 +347,12 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(SQL("INSERT INTO %s %s", table, query))
 
     def _build_facts(self, company, parameters=None, partner_ids=None, window=None):
+        """Fill customer_pyramid_facts: see ``_facts_query``."""
+        self._fill_temporary_table(
+            FACTS, self._facts_query(company, parameters, partner_ids, window)
+        )
+
+    def _facts_query(self, company, parameters=None, partner_ids=None, window=None):
         """What every commercial partner in scope bought from ``company``.
 
         ``parameters`` are the ranking settings (the company's by default).
@@ -526,7 +535,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             window_start=window_start,
             today=today,
         )
-        self._fill_temporary_table(FACTS, query)
+        return query
 
     def _fill_result(self, ranked, cutoffs, grace_band):
         """From ``ranked`` (facts plus rank and ranked_level) to the result rows.
@@ -620,8 +629,12 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self._fill_result(ranked, cutoffs, grace_band)
 
-    def _build_result_from_cutoffs(self, company, grace_band):
-        """Place refreshed partners against the last full recompute's cut-offs."""
+    def _build_result_from_cutoffs(self, company, parameters, facts_query):
+        """Place refreshed partners against the last full recompute's cut-offs.
+
+        The facts of a few partners go straight into the result, in one
+        statement: an order event pays for one query plan, not two.
+        """
         cutoffs = self._latest_cutoffs(company)
         # Without a full recompute yet, every active customer starts small.
         placements = [
@@ -636,15 +649,15 @@ class CustomerPyramidEngine(models.AbstractModel):
             """SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
                       CASE WHEN f.ranked THEN f.old_percentile END AS percentile,
                       CASE WHEN f.ranked THEN %(ranked_level)s END AS ranked_level
-                 FROM %(facts)s f WHERE f.in_scope""",
-            facts=FACTS_TABLE,
+                 FROM (%(facts)s) f WHERE f.in_scope""",
+            facts=facts_query,
             ranked_level=ranked_level,
         )
         cutoffs = SQL(
             "SELECT key AS level, value::numeric AS cutoff FROM jsonb_each_text(%s)",
             json.dumps(cutoffs),
         )
-        self._fill_result(ranked, cutoffs, grace_band)
+        self._fill_result(ranked, cutoffs, parameters["grace_band"])
 
     def _latest_cutoffs(self, company):
         self.env["customer.pyramid.snapshot"].flush_model()
@@ -707,12 +720,14 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """
                 WITH updated AS (
                     UPDATE res_partner p
-                       SET %(assignments)s,
+                       SET %(assignments)s, %(relationship)s,
                            customer_pyramid_refreshed_on =
                                COALESCE(p.customer_pyramid_refreshed_on, '{}'::jsonb)
                                || jsonb_build_object(%(key)s, date_trunc('second',
                                       clock_timestamp() AT TIME ZONE 'UTC'))
                       FROM %(result)s r
+                 LEFT JOIN customer_relationship_default d
+                        ON d.company_id = %(company)s AND d.level = r.level
                      WHERE p.id = r.partner_id
                        AND (%(differences)s)
                  RETURNING p.id, r.old_level, r.level, r.revenue
@@ -721,7 +736,9 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """,
                 changes=CHANGES_TABLE,
                 assignments=SQL(", ").join(assignments),
+                relationship=self._relationship_defaults_assignments(key),
                 key=key,
+                company=company.id,
                 result=RESULT_TABLE,
                 differences=SQL(" OR ").join(differences),
             )
@@ -746,9 +763,9 @@ class CustomerPyramidEngine(models.AbstractModel):
             )
         )
         changed = cr.rowcount
-        self._post_level_messages(company, cause, now)
-        self._schedule_retention_activities(company)
-        self._apply_relationship_defaults(company)
+        if changed:
+            self._post_level_messages(company, cause, now)
+            self._schedule_retention_activities(company)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
         self.env["res.partner"].invalidate_model(
@@ -763,17 +780,17 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         return changed
 
-    def _apply_relationship_defaults(self, company):
-        """The relationship type and goal follow a changed level.
+    def _relationship_defaults_assignments(self, key):
+        """SET clauses: the relationship type and goal follow a changed level.
 
-        Set-based from the changed partners; a value a user set by hand stays,
-        and so does the partner's value where the company's default is empty.
+        ``d`` is the company's default row for the new level. A value a user
+        set by hand stays, and so does the partner's value where the default
+        is empty or the level did not change.
         """
-        key = str(company.id)
-        self.env["customer.relationship.default"].flush_model()
-        assignments = [
+        return SQL(", ").join(
             SQL(
                 "%(column)s = CASE WHEN d.%(default)s IS NULL"
+                " OR r.old_level IS NOT DISTINCT FROM r.level"
                 " OR COALESCE((p.%(manual)s ->> %(key)s)::boolean, FALSE)"
                 " THEN p.%(column)s"
                 " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
@@ -786,22 +803,6 @@ class CustomerPyramidEngine(models.AbstractModel):
             for column, default in (
                 ("customer_relationship_type", "relationship_type"),
                 ("customer_relationship_goal", "relationship_goal"),
-            )
-        ]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_partner p
-                   SET %(assignments)s
-                  FROM %(changes)s c
-                  JOIN customer_relationship_default d
-                    ON d.company_id = %(company)s AND d.level = c.level
-                 WHERE p.id = c.partner_id
-                   AND c.old_level IS DISTINCT FROM c.level
-                """,
-                assignments=SQL(", ").join(assignments),
-                changes=CHANGES_TABLE,
-                company=company.id,
             )
         )
 
