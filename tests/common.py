@@ -4,6 +4,15 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 
+def load_arabic(env):
+    """Arabic active, with the addon's terms: an environment that reads it."""
+    env["res.lang"]._activate_lang("ar_001")
+    env["ir.module.module"]._load_module_terms(
+        ["customer_pyramid"], ["ar_001"], overwrite=True
+    )
+    return env(context=dict(env.context, lang="ar_001"))
+
+
 class CustomerPyramidCase(TransactionCase):
     """A company of its own, a tax-free product at 1.00 and order helpers.
 
@@ -92,6 +101,17 @@ class CustomerPyramidCase(TransactionCase):
             cls.product,
             rows,
         )
+
+    @classmethod
+    def _ranked_hundred(cls):
+        """100 customers with revenues 1000, 990, ..., 10 (50,500 in all),
+        ranked: 1 top, 4 big, 15 medium, 80 small."""
+        hundred = cls._partners(100)
+        cls._bulk_orders(
+            [(partner, 1000 - index * 10) for index, partner in enumerate(hundred)]
+        )
+        cls.engine.recompute_companies(cls.company)
+        return hundred
 
     def _recompute(self):
         self.engine.recompute_companies(self.company, cause="manual_recompute")

@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, TransactionCase, tagged
 
+from .common import load_arabic
 from .test_care_rules import CustomerCareCase
 
 
@@ -117,11 +118,7 @@ class TestCustomerCareArabic(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("ar_001")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["customer_pyramid"], ["ar_001"], overwrite=True
-        )
-        cls.arabic = cls.env(context=dict(cls.env.context, lang="ar_001"))
+        cls.arabic = load_arabic(cls.env)
 
     def test_do_not_offer_label_reads_in_arabic(self):
         description = self.arabic["res.partner"].fields_get(["customer_do_not_offer"])

@@ -15,11 +15,7 @@ class TestGraceBand(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hundred = cls._partners(100)
-        cls._bulk_orders(
-            [(partner, 1000 - index * 10) for index, partner in enumerate(cls.hundred)]
-        )
-        cls.engine.recompute_companies(cls.company)
+        cls.hundred = cls._ranked_hundred()
         cls.last_big = cls.hundred[4]
         cls.first_medium = cls.hundred[5]
 

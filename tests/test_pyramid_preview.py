@@ -16,11 +16,7 @@ class TestPyramidPreview(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hundred = cls._partners(100)
-        cls._bulk_orders(
-            [(partner, 1000 - index * 10) for index, partner in enumerate(cls.hundred)]
-        )
-        cls.engine.recompute_companies(cls.company)
+        cls.hundred = cls._ranked_hundred()
 
     def _settings(self, top=2, big=8, medium=30, small=60):
         settings = Form(self.env["res.config.settings"])

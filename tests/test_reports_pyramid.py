@@ -5,7 +5,7 @@ from lxml import html
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import CustomerPyramidCase
+from .common import CustomerPyramidCase, load_arabic
 
 REPORT = "customer_pyramid.customer_pyramid_report_action_pdf"
 
@@ -231,10 +231,7 @@ class TestPyramidReportArabic(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("ar_001")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["customer_pyramid"], ["ar_001"], overwrite=True
-        )
+        load_arabic(cls.env)
         cls._order(cls._partners(1), 100)
         cls.engine.recompute_companies(cls.company)
         cls.report = cls.env["customer.pyramid.report"].create(

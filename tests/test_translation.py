@@ -1,5 +1,7 @@
 from odoo.tests import TransactionCase, tagged
 
+from .common import load_arabic
+
 
 @tagged("post_install", "-at_install")
 class TestArabicTranslation(TransactionCase):
@@ -8,11 +10,7 @@ class TestArabicTranslation(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("ar_001")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["customer_pyramid"], ["ar_001"], overwrite=True
-        )
-        cls.arabic = cls.env(context=dict(cls.env.context, lang="ar_001"))
+        cls.arabic = load_arabic(cls.env)
 
     def test_stage_names_load_in_arabic(self):
         stages = self.arabic["customer.lifecycle.stage"].search([], order="sequence")
