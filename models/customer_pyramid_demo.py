@@ -233,6 +233,10 @@ class CustomerPyramidDemo(models.AbstractModel):
             "create_date": SQL("d.date_order"),
             "write_date": SQL("d.date_order"),
             "state": SQL("d.state"),
+            # a quotation has nothing to invoice, unlike the confirmed template
+            "invoice_status": SQL(
+                "CASE WHEN d.state = 'sale' THEN t.invoice_status ELSE 'no' END"
+            ),
             "access_token": SQL("NULL"),
         }
         self._clone_table(cr, "sale_order", template.id, "id", overrides)
@@ -242,6 +246,16 @@ class CustomerPyramidDemo(models.AbstractModel):
             "create_date": SQL("d.date_order"),
             "write_date": SQL("d.date_order"),
             "state": SQL("d.state"),
+            "invoice_status": SQL(
+                "CASE WHEN d.state = 'sale' THEN t.invoice_status ELSE 'no' END"
+            ),
+            "qty_to_invoice": SQL(
+                "CASE WHEN d.state = 'sale' THEN t.qty_to_invoice ELSE 0 END"
+            ),
+            "untaxed_amount_to_invoice": SQL(
+                "CASE WHEN d.state = 'sale'"
+                " THEN t.untaxed_amount_to_invoice * d.amount ELSE 0 END"
+            ),
         }
         self._clone_table(
             cr, "sale_order_line", template.id, "order_id", line_overrides
