@@ -48,6 +48,21 @@ class CustomerPyramidCase(TransactionCase):
         cls.cron = cls.env.ref("customer_pyramid.ir_cron_customer_pyramid_recompute")
 
     @classmethod
+    def _user(cls, login, group, company=None):
+        """A user of ``company`` (the test company) in the one group ``group``."""
+        company = company or cls.company
+        return cls.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "email": f"{login}@example.com",
+                "company_id": company.id,
+                "company_ids": [company.id],
+                "groups_id": [Command.set([cls.env.ref(group).id])],
+            }
+        )
+
+    @classmethod
     def _partners(cls, count, prefix="Customer", **values):
         return cls.env["res.partner"].create(
             [

@@ -25,20 +25,6 @@ class TestPyramidAccess(CustomerPyramidCase):
             [("partner_id", "=", cls.customer.id)], limit=1
         )
 
-    @classmethod
-    def _user(cls, login, group, company=None):
-        company = company or cls.company
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "email": f"{login}@example.com",
-                "company_id": company.id,
-                "company_ids": [company.id],
-                "groups_id": [(6, 0, [cls.env.ref(group).id])],
-            }
-        )
-
     def test_sales_user_is_a_pyramid_user_and_manager_a_pyramid_manager(self):
         self.assertTrue(self.salesman.has_group("customer_pyramid.group_user"))
         self.assertFalse(self.salesman.has_group("customer_pyramid.group_manager"))

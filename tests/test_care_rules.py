@@ -22,19 +22,6 @@ class CustomerCareCase(CustomerPyramidCase):
         cls.salesman = cls._user("care.salesman", "sales_team.group_sale_salesman")
         cls.manager = cls._user("care.manager", "sales_team.group_sale_manager")
 
-    @classmethod
-    def _user(cls, login, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "email": f"{login}@example.com",
-                "company_id": cls.company.id,
-                "company_ids": [cls.company.id],
-                "groups_id": [Command.set([cls.env.ref(group).id])],
-            }
-        )
-
     def _refuse(self, days_ago=0, partner=None, user=None, **values):
         refusals = self.env["customer.offer.refusal"]
         if user:

@@ -27,20 +27,6 @@ class TestReportsAccess(CustomerPyramidCase):
         cls._order(cls._partners(1), 100)
         cls.engine.recompute_companies(cls.company)
 
-    @classmethod
-    def _user(cls, login, group, company=None):
-        company = company or cls.company
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "email": f"{login}@example.com",
-                "company_id": company.id,
-                "company_ids": [company.id],
-                "groups_id": [(6, 0, [cls.env.ref(group).id])],
-            }
-        )
-
     def _as(self, user, model):
         return self.env[model].with_user(user).with_company(user.company_id)
 
