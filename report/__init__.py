@@ -1,4 +1,5 @@
 from . import customer_pyramid_report_mixin
+from . import customer_pyramid_report_period_mixin
 from . import customer_pyramid_report
 from . import customer_pyramid_concentration
 from . import customer_pyramid_concentration_line

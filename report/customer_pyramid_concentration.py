@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.customer_pyramid_engine import FACTS_TABLE
@@ -27,7 +27,7 @@ class CustomerPyramidConcentration(models.TransientModel):
     """
 
     _name = "customer.pyramid.concentration"
-    _inherit = "customer.pyramid.report.mixin"
+    _inherit = "customer.pyramid.report.period.mixin"
     _description = "Customer revenue concentration"
 
     def _default_date_from(self):
@@ -35,8 +35,6 @@ class CustomerPyramidConcentration(models.TransientModel):
             months=self.env.company.customer_pyramid_window_months
         )
 
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
     customer_count = fields.Integer(string="Customers", readonly=True)
     revenue = fields.Monetary(readonly=True)
     top_1_share = fields.Float(
@@ -58,14 +56,6 @@ class CustomerPyramidConcentration(models.TransientModel):
     line_ids = fields.One2many(
         "customer.pyramid.concentration.line", "concentration_id", readonly=True
     )
-
-    @api.constrains("date_from", "date_to")
-    def _check_dates(self):
-        self._check_period("date_from", "date_to")
-
-    @api.onchange("company_id", "date_from", "date_to")
-    def _onchange_period(self):
-        self.computed_on = False
 
     def action_compute(self):
         self.ensure_one()

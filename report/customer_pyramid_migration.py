@@ -1,6 +1,4 @@
-from dateutil.relativedelta import relativedelta
-
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION
@@ -26,14 +24,9 @@ class CustomerPyramidMigration(models.TransientModel):
     """
 
     _name = "customer.pyramid.migration"
-    _inherit = "customer.pyramid.report.mixin"
+    _inherit = "customer.pyramid.report.period.mixin"
     _description = "Customer pyramid migration"
 
-    def _default_date_from(self):
-        return fields.Date.context_today(self) - relativedelta(months=1)
-
-    date_from = fields.Date(string="From", required=True, default=_default_date_from)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
     partner_count = fields.Integer(string="Partners", readonly=True)
     moved_up_count = fields.Integer(
         string="Moved up",
@@ -58,14 +51,6 @@ class CustomerPyramidMigration(models.TransientModel):
     line_ids = fields.One2many(
         "customer.pyramid.migration.line", "migration_id", readonly=True
     )
-
-    @api.constrains("date_from", "date_to")
-    def _check_dates(self):
-        self._check_period("date_from", "date_to")
-
-    @api.onchange("company_id", "date_from", "date_to")
-    def _onchange_period(self):
-        self.computed_on = False
 
     def action_compute(self):
         self.ensure_one()

@@ -1,7 +1,6 @@
 from datetime import datetime, time, timedelta
 
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 
 
 class CustomerPyramidReportMixin(models.AbstractModel):
@@ -37,19 +36,3 @@ class CustomerPyramidReportMixin(models.AbstractModel):
     def _day_end(self, day):
         """The first moment after ``day``: periods include their last day."""
         return datetime.combine(day, time.min) + timedelta(days=1)
-
-    def _check_period(self, date_from, date_to):
-        for report in self:
-            if report[date_from] > report[date_to]:
-                raise ValidationError(
-                    _(
-                        "%(start)s (%(start_value)s) must not be after "
-                        "%(end)s (%(end_value)s).",
-                        start=self._fields[date_from].get_description(self.env)[
-                            "string"
-                        ],
-                        start_value=report[date_from],
-                        end=self._fields[date_to].get_description(self.env)["string"],
-                        end_value=report[date_to],
-                    )
-                )
