@@ -7,6 +7,7 @@ from . import customer_pyramid_snapshot
 from . import customer_feedback
 from . import customer_pyramid_level
 from . import customer_consent
+from . import customer_pyramid_standing
 from . import customer_pyramid_engine
 from . import customer_offer_refusal
 from . import res_company

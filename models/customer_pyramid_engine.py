@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
 from .customer_consent import profiling_refused
+from .customer_pyramid_standing import FACT_COLUMNS, STANDING_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ CHANGES = "customer_pyramid_changes"
 FACTS_TABLE = SQL.identifier(FACTS)
 RESULT_TABLE = SQL.identifier(RESULT)
 CHANGES_TABLE = SQL.identifier(CHANGES)
+# Where a transaction queues its events (cr.precommit.data).
+PENDING_EVENTS = "customer_pyramid.pending_events"
 
 # Order column of each ranking basis; margin comes with sale_margin.
 AMOUNT_COLUMNS = {
@@ -51,25 +54,6 @@ def not_our_own_partner(alias):
         "                  WHERE u.partner_id = %(id)s AND NOT u.share)",
         id=SQL.identifier(alias, "id"),
     )
-
-
-# Per-company facts written on the commercial partner: field -> result column.
-FACT_COLUMNS = {
-    "customer_pyramid_level": "level",
-    "customer_pyramid_computed_level": "computed_level",
-    "customer_pyramid_revenue": "revenue",
-    "customer_pyramid_lifetime_revenue": "lifetime_revenue",
-    "customer_pyramid_order_count": "order_count",
-    "customer_pyramid_first_order_date": "first_order_date",
-    "customer_pyramid_last_order_date": "last_order_date",
-    "customer_pyramid_rank": "rank",
-    "customer_pyramid_percentile": "percentile",
-    "customer_pyramid_cutoff": "cutoff",
-    "customer_pyramid_held": "held",
-    "customer_pyramid_order_frequency": "order_frequency",
-    "customer_pyramid_wallet_share": "wallet_share",
-    "customer_satisfaction": "satisfaction",
-}
 
 
 class CustomerPyramidEngine(models.AbstractModel):
@@ -141,15 +125,72 @@ class CustomerPyramidEngine(models.AbstractModel):
 
     @api.model
     def refresh_partners(self, company, partners, cause):
-        """Event path: refresh the facts and the level of a few partners at once.
+        """Event path: refresh the facts and the level of a few partners now.
 
         Active partners are placed against the cut-offs of the last full
-        recompute (small when the company was never ranked); re-ranking
-        everyone is the scheduled action's job.
+        recompute; re-ranking everyone is the scheduled action's job. Queued
+        events go first, so that causes are recorded in the order they came.
         """
         commercial_ids = partners.commercial_partner_id.ids
-        if not commercial_ids:
+        if commercial_ids:
+            self._run_pending_events()
+            self._refresh_now(company, commercial_ids, cause)
+
+    @api.model
+    def queue_refresh(self, company, partners, cause):
+        """``refresh_partners``, applied at the end of the transaction.
+
+        For order events: a transaction confirming a thousand orders refreshes
+        their partners in one pass, not a thousand. Anything reading a
+        partner's standing first applies the queue, so the transaction itself
+        never reads a stale level.
+        """
+        commercial_ids = partners.commercial_partner_id.ids
+        if commercial_ids:
+            self._queue_event(
+                "refresh", (self.env.uid, company.id, cause), commercial_ids
+            )
+
+    @api.model
+    def queue_confirmed_orders(self, company, orders):
+        """Lifecycle moves of confirmed orders, applied with the refreshes."""
+        self._queue_event("confirmed", (self.env.uid, company.id), orders.ids)
+
+    def _queue_event(self, kind, key, ids):
+        # Copied, never changed in place: a test (and Odoo's test case) keeps a
+        # shallow copy of the queue to restore it after a savepoint rollback.
+        data = self.env.cr.precommit.data
+        if PENDING_EVENTS not in data:
+            self.env.cr.precommit.add(self._run_pending_events)
+        pending = data.get(PENDING_EVENTS, {"refresh": {}, "confirmed": {}})
+        queue = dict(pending[kind])
+        queue[key] = queue.get(key, frozenset()) | frozenset(ids)
+        data[PENDING_EVENTS] = dict(pending, **{kind: queue})
+
+    def _run_pending_events(self):
+        """Apply the queued events: pyramid refreshes, then lifecycle moves.
+
+        Each with the user who caused it, as if applied when it happened.
+        """
+        pending = self.env.cr.precommit.data.pop(PENDING_EVENTS, None)
+        if not pending:
             return
+        # A savepoint rolled back may have removed what an event was about.
+        companies = self.env["res.company"].sudo()
+        users = self.env["res.users"].sudo()
+        for (uid, company_id, cause), partner_ids in pending["refresh"].items():
+            company = companies.browse(company_id).exists()
+            if company and users.browse(uid).exists():
+                self.with_user(uid)._refresh_now(company, sorted(partner_ids), cause)
+        for (uid, company_id), order_ids in pending["confirmed"].items():
+            company = companies.browse(company_id).exists()
+            if company and users.browse(uid).exists():
+                orders = self.env["sale.order"].with_user(uid).browse(sorted(order_ids))
+                orders.exists()._customer_lifecycle_on_confirm(company)
+        # ORM writes made here, after the transaction's own flush at commit
+        self.env.flush_all()
+
+    def _refresh_now(self, company, partner_ids, cause):
         # Waits while a full recompute of this company runs, so that neither
         # overwrites the other with facts read before the other committed.
         self.env.cr.execute(
@@ -162,7 +203,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         self._flush_sources()
         parameters = company._customer_pyramid_parameters()
         self._build_result_from_cutoffs(
-            company, parameters, self._facts_query(company, parameters, commercial_ids)
+            company, parameters, self._facts_query(company, parameters, partner_ids)
         )
         self._apply_result(company, cause)
 
@@ -178,6 +219,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         ``res.company._customer_pyramid_parameters``).
         """
         cr = self.env.cr
+        self._run_pending_events()
         if not dry_run and not self._try_lock(company):
             _logger.info(
                 "customer pyramid: %s is being recomputed by another worker, skipped",
@@ -398,21 +440,24 @@ class CustomerPyramidEngine(models.AbstractModel):
                                      < %(today)s THEN NULL
                                 ELSE p.customer_pyramid_pinned_level ->> %(key)s
                            END AS pinned_level,
-                           p.customer_pyramid_level ->> %(key)s AS old_level,
-                           p.customer_pyramid_computed_level ->> %(key)s
-                               AS old_computed_level,
-                           (p.customer_pyramid_revenue ->> %(key)s)::numeric
-                               AS old_revenue,
+                           st.level AS old_level,
+                           st.computed_level AS old_computed_level,
+                           st.revenue::numeric AS old_revenue,
                            (p.customer_pyramid_potential ->> %(key)s)::numeric
                                AS potential,
                            %(complaint_mark)s
                                AND (p.customer_complaint_open ->> %(key)s)::boolean
                                AS complaint_mark,
-                           (p.customer_pyramid_rank ->> %(key)s)::int AS old_rank,
-                           (p.customer_pyramid_percentile ->> %(key)s)::numeric
-                               AS old_percentile,
+                           st.rank AS old_rank,
+                           st.percentile::numeric AS old_percentile,
+                           COALESCE((p.customer_relationship_type_manual
+                                     ->> %(key)s)::boolean, FALSE) AS type_manual,
+                           COALESCE((p.customer_relationship_goal_manual
+                                     ->> %(key)s)::boolean, FALSE) AS goal_manual,
                            %(not_profiled)s AS not_profiled
                       FROM res_partner p
+                 LEFT JOIN customer_pyramid_standing st
+                        ON st.partner_id = p.id AND st.company_id = %(company_id)s
                      WHERE p.active
                        AND p.id = p.commercial_partner_id
                        AND (p.company_id IS NULL OR p.company_id = %(company_id)s)
@@ -485,6 +530,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                        s.partner_id IS NOT NULL AS in_scope,
                        s.mark, s.pinned_level, s.old_level, s.old_computed_level,
                        s.old_revenue, s.old_rank, s.old_percentile, s.not_profiled,
+                       s.type_manual, s.goal_manual,
                        COALESCE(sa.revenue, 0) AS revenue,
                        COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
                        COALESCE(sa.order_count, 0) AS order_count,
@@ -678,32 +724,16 @@ class CustomerPyramidEngine(models.AbstractModel):
         }
 
     def _apply_result(self, company, cause):
-        """Write what changed, with history, chatter and retention activities."""
+        """Write what changed, with history, chatter and retention activities.
+
+        Only the partners whose standing differs from the result are written,
+        into their narrow standing rows: a run where nothing changed writes
+        nothing.
+        """
         cr = self.env.cr
-        key = str(company.id)
         now = fields.Datetime.now()
         uid = self.env.uid
-        assignments = [
-            SQL(
-                "%(column)s = CASE WHEN r.%(value)s IS NULL"
-                " THEN COALESCE(p.%(column)s, '{}'::jsonb) - %(key)s"
-                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
-                " || jsonb_build_object(%(key)s, r.%(value)s) END",
-                column=SQL.identifier(column),
-                value=SQL.identifier(value),
-                key=key,
-            )
-            for column, value in FACT_COLUMNS.items()
-        ]
-        differences = [
-            SQL(
-                "p.%s -> %s IS DISTINCT FROM to_jsonb(r.%s)",
-                SQL.identifier(column),
-                key,
-                SQL.identifier(value),
-            )
-            for column, value in FACT_COLUMNS.items()
-        ]
+        columns = [SQL.identifier(column) for column in FACT_COLUMNS.values()]
         if self._temporary_table_exists(CHANGES):
             cr.execute(SQL("TRUNCATE %s", CHANGES_TABLE))
         else:
@@ -718,29 +748,46 @@ class CustomerPyramidEngine(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                WITH updated AS (
-                    UPDATE res_partner p
-                       SET %(assignments)s, %(relationship)s,
-                           customer_pyramid_refreshed_on =
-                               COALESCE(p.customer_pyramid_refreshed_on, '{}'::jsonb)
-                               || jsonb_build_object(%(key)s, date_trunc('second',
-                                      clock_timestamp() AT TIME ZONE 'UTC'))
+                WITH changed AS (
+                    SELECT r.*, %(relationship)s
                       FROM %(result)s r
+                 LEFT JOIN customer_pyramid_standing st
+                        ON st.partner_id = r.partner_id
+                       AND st.company_id = %(company)s
                  LEFT JOIN customer_relationship_default d
                         ON d.company_id = %(company)s AND d.level = r.level
-                     WHERE p.id = r.partner_id
-                       AND (%(differences)s)
-                 RETURNING p.id, r.old_level, r.level, r.revenue
+                     WHERE st.id IS NULL
+                        OR (%(old)s) IS DISTINCT FROM (%(new)s)
+                ),
+                written AS (
+                    INSERT INTO customer_pyramid_standing AS st
+                           (partner_id, company_id, %(columns)s,
+                            relationship_type, relationship_goal, refreshed_on)
+                    SELECT partner_id, %(company)s, %(columns)s,
+                           default_type, default_goal,
+                           date_trunc('second', clock_timestamp() AT TIME ZONE 'UTC')
+                      FROM changed
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                       SET %(assignments)s,
+                           relationship_type = COALESCE(
+                               EXCLUDED.relationship_type, st.relationship_type),
+                           relationship_goal = COALESCE(
+                               EXCLUDED.relationship_goal, st.relationship_goal),
+                           refreshed_on = EXCLUDED.refreshed_on
                 )
-                INSERT INTO %(changes)s SELECT * FROM updated
+                INSERT INTO %(changes)s
+                SELECT partner_id, old_level, level, revenue FROM changed
                 """,
                 changes=CHANGES_TABLE,
-                assignments=SQL(", ").join(assignments),
-                relationship=self._relationship_defaults_assignments(key),
-                key=key,
+                relationship=self._relationship_defaults(),
                 company=company.id,
                 result=RESULT_TABLE,
-                differences=SQL(" OR ").join(differences),
+                columns=SQL(", ").join(columns),
+                old=SQL(", ").join(SQL("st.%s", column) for column in columns),
+                new=SQL(", ").join(SQL("r.%s", column) for column in columns),
+                assignments=SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", column, column) for column in columns
+                ),
             )
         )
         cr.execute(
@@ -768,41 +815,29 @@ class CustomerPyramidEngine(models.AbstractModel):
             self._schedule_retention_activities(company)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
+        self.env["customer.pyramid.standing"].invalidate_model()
         self.env["res.partner"].invalidate_model(
-            [
-                *FACT_COLUMNS,
-                "customer_pyramid_refreshed_on",
-                "customer_pyramid_history_count",
-                "message_ids",
-                "customer_relationship_type",
-                "customer_relationship_goal",
-            ]
+            [*STANDING_FIELDS, "customer_pyramid_history_count", "message_ids"]
         )
         return changed
 
-    def _relationship_defaults_assignments(self, key):
-        """SET clauses: the relationship type and goal follow a changed level.
+    def _relationship_defaults(self):
+        """Columns default_type and default_goal: what a changed level sets.
 
-        ``d`` is the company's default row for the new level. A value a user
-        set by hand stays, and so does the partner's value where the default
-        is empty or the level did not change.
+        ``d`` is the company's default row for the new level. NULL keeps the
+        partner's value: set by hand, no default, or the level did not change.
         """
         return SQL(", ").join(
             SQL(
-                "%(column)s = CASE WHEN d.%(default)s IS NULL"
-                " OR r.old_level IS NOT DISTINCT FROM r.level"
-                " OR COALESCE((p.%(manual)s ->> %(key)s)::boolean, FALSE)"
-                " THEN p.%(column)s"
-                " ELSE COALESCE(p.%(column)s, '{}'::jsonb)"
-                " || jsonb_build_object(%(key)s, d.%(default)s) END",
-                column=SQL.identifier(column),
+                "CASE WHEN r.old_level IS DISTINCT FROM r.level AND NOT r.%(manual)s"
+                " THEN d.%(default)s END AS %(alias)s",
+                manual=SQL.identifier(manual),
                 default=SQL.identifier(default),
-                manual=SQL.identifier(f"{column}_manual"),
-                key=key,
+                alias=SQL.identifier(alias),
             )
-            for column, default in (
-                ("customer_relationship_type", "relationship_type"),
-                ("customer_relationship_goal", "relationship_goal"),
+            for manual, default, alias in (
+                ("type_manual", "relationship_type", "default_type"),
+                ("goal_manual", "relationship_goal", "default_goal"),
             )
         )
 

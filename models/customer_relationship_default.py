@@ -2,7 +2,10 @@ from odoo import api, fields, models
 
 from ..lib.pyramid_split import LEVEL_SELECTION
 from .customer_pyramid_level import LEVEL_CODES
-from .res_partner import RELATIONSHIP_GOAL_SELECTION, RELATIONSHIP_TYPE_SELECTION
+from .customer_pyramid_standing import (
+    RELATIONSHIP_GOAL_SELECTION,
+    RELATIONSHIP_TYPE_SELECTION,
+)
 
 # What a sales manager starts from: personal care where the revenue is,
 # automation for the long tail, acquisition before the first order.

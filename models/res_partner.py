@@ -12,26 +12,16 @@ from .customer_consent import (
 )
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
 from .customer_pyramid_engine import not_our_own_partner
+from .customer_pyramid_standing import (
+    RELATIONSHIP_GOAL_SELECTION,
+    RELATIONSHIP_TYPE_SELECTION,
+    STANDING_FIELDS,
+)
 
 MARK_SELECTION = [
     ("prospect", "Prospect"),
     ("suspect", "Suspect"),
     ("rest", "No need (rest of the world)"),
-]
-# The business model canvas's customer relationships, and what they aim at.
-RELATIONSHIP_TYPE_SELECTION = [
-    ("personal", "Personal assistance"),
-    ("dedicated", "Dedicated personal assistance"),
-    ("self_service", "Self-service"),
-    ("automated", "Automated service"),
-    ("community", "Community"),
-    ("co_creation", "Co-creation"),
-    ("social", "Social networks"),
-]
-RELATIONSHIP_GOAL_SELECTION = [
-    ("acquire", "Acquire"),
-    ("retain", "Retain"),
-    ("grow", "Grow (upsell)"),
 ]
 PIN_FIELDS = (
     "customer_pyramid_pinned_level",
@@ -46,31 +36,53 @@ RELATIONSHIP_MANUAL_FIELDS = {
 LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
 
 
+def _search_standing(fname):
+    """The search method of the standing field ``fname``.
+
+    Searching, like grouping and sorting, goes through ``_field_to_sql``:
+    a partner without a standing row compares as if its row were empty,
+    exactly as an unset stored field would.
+    """
+
+    def search(partners, operator, value):
+        query = partners._where_calc([], active_test=False)
+        query.add_where(
+            partners._condition_to_sql(partners._table, fname, operator, value, query)
+        )
+        return [("id", "in", query)]
+
+    search.__name__ = f"_search_{fname}"
+    return search
+
+
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "customer.pyramid.level.order.mixin"]
+    _customer_pyramid_level_fields = (
+        "customer_pyramid_level",
+        "customer_pyramid_computed_level",
+    )
 
     # Pyramid: per company, written by customer.pyramid.engine in SQL on the
-    # commercial partner; contacts show it through customer_pyramid_commercial_level.
-    # index=False: Odoo 18 gives every company_dependent field an "is set"
-    # index by default, and each of them made every partner write of the engine
-    # update one more index (see docs/benchmarks.md); none serves a search here.
-    # Pins keep theirs: they are rare, and the scheduled action finds the
-    # expired ones through it.
+    # commercial partner, kept in customer.pyramid.standing (see
+    # _field_to_sql); contacts show it through customer_pyramid_commercial_level.
+    # The company-dependent fields below are what users set (pins, marks,
+    # potential); index=False: Odoo 18 gives each an "is set" index by
+    # default, which no search here needs. Pins keep theirs: they are rare,
+    # and the scheduled action finds the expired ones through it.
     customer_pyramid_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pyramid level",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         group_expand="_read_group_customer_pyramid_levels",
         help="The pinned level when a manager pinned one, else the computed level.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_level"),
     )
     customer_pyramid_computed_level = fields.Selection(
         LEVEL_SELECTION,
         string="Computed level",
-        company_dependent=True,
-        index=False,
-        readonly=True,
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_computed_level"),
     )
     customer_pyramid_pinned_level = fields.Selection(
         LEVEL_SELECTION,
@@ -96,58 +108,63 @@ class ResPartner(models.Model):
         "No need: always 'Rest of the world', left out of the ranking.",
     )
     customer_pyramid_revenue = fields.Float(
-        string="Revenue in window", company_dependent=True, index=False, readonly=True
+        string="Revenue in window",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_revenue"),
     )
     customer_pyramid_lifetime_revenue = fields.Float(
-        string="Lifetime revenue", company_dependent=True, index=False, readonly=True
+        string="Lifetime revenue",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_lifetime_revenue"),
     )
     customer_pyramid_order_count = fields.Integer(
-        string="Confirmed orders", company_dependent=True, index=False, readonly=True
+        string="Confirmed orders",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_order_count"),
     )
     customer_pyramid_first_order_date = fields.Date(
-        string="First order", company_dependent=True, index=False, readonly=True
+        string="First order",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_first_order_date"),
     )
     customer_pyramid_last_order_date = fields.Date(
-        string="Last order", company_dependent=True, index=False, readonly=True
+        string="Last order",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_last_order_date"),
     )
     customer_pyramid_rank = fields.Integer(
         string="Rank",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="Position by revenue among active customers (1 is the highest).",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_rank"),
     )
     customer_pyramid_percentile = fields.Float(
         string="Percentile",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="The customer is within the top this-many percent of active customers.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_percentile"),
     )
     customer_pyramid_cutoff = fields.Float(
         string="Level cut-off",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="The lowest revenue in the window that reaches this level.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_cutoff"),
     )
     customer_pyramid_held = fields.Boolean(
         string="Held by the grace band",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         help="Its revenue ranks it on a neighbouring level, but within the grace "
         "band of that level's cut-off: it keeps its level.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_held"),
     )
     # Performance factors beside the level: value (the revenues above),
     # behaviour and satisfaction; written by the engine like the facts.
     customer_pyramid_order_frequency = fields.Float(
         string="Orders per year",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits=(16, 2),
         help="Confirmed orders in the active window, per year.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_order_frequency"),
     )
     customer_pyramid_days_since_last_order = fields.Integer(
         string="Days since last order",
@@ -163,25 +180,25 @@ class ResPartner(models.Model):
     )
     customer_pyramid_wallet_share = fields.Float(
         string="Share of wallet (%)",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits=(16, 1),
         help="Revenue in the active window, per year, against the estimated potential.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_wallet_share"),
     )
     customer_satisfaction = fields.Float(
         string="Satisfaction",
-        company_dependent=True,
-        index=False,
-        readonly=True,
         digits=(16, 1),
         help="Average feedback score (1 to 5) in the active window.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_satisfaction"),
     )
     customer_feedback_ids = fields.One2many(
         "customer.feedback", "partner_id", string="Feedback"
     )
     customer_pyramid_refreshed_on = fields.Datetime(
-        string="Facts refreshed on", company_dependent=True, index=False, readonly=True
+        string="Facts refreshed on",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_refreshed_on"),
     )
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",
@@ -200,15 +217,17 @@ class ResPartner(models.Model):
     customer_relationship_type = fields.Selection(
         RELATIONSHIP_TYPE_SELECTION,
         string="Relationship type",
-        company_dependent=True,
-        index=False,
         help="How we serve this customer (business model canvas).",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_relationship_type"),
+        inverse="_inverse_customer_relationship_type",
     )
     customer_relationship_goal = fields.Selection(
         RELATIONSHIP_GOAL_SELECTION,
         string="Relationship goal",
-        company_dependent=True,
-        index=False,
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_relationship_goal"),
+        inverse="_inverse_customer_relationship_goal",
     )
     customer_relationship_type_manual = fields.Boolean(
         string="Relationship type set by hand",
@@ -314,6 +333,33 @@ class ResPartner(models.Model):
         string="Promoter",
         help="Recommends us: enters the Advocacy stage.",
     )
+
+    @api.depends_context("company")
+    def _compute_customer_pyramid_standing(self):
+        company = self.env.company
+        self.env["customer.pyramid.engine"]._run_pending_events()
+        self.env["customer.pyramid.standing"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, %s FROM customer_pyramid_standing"
+                " WHERE company_id = %s AND partner_id = ANY(%s)",
+                SQL(", ").join(map(SQL.identifier, STANDING_FIELDS.values())),
+                company.id,
+                [partner_id for partner_id in self._origin.ids if partner_id],
+            )
+        )
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        empty = (None,) * len(STANDING_FIELDS)
+        for partner in self:
+            values = rows.get(partner._origin.id, empty)
+            for fname, value in zip(STANDING_FIELDS, values, strict=True):
+                partner[fname] = value if value is not None else False
+
+    def _inverse_customer_relationship_type(self):
+        self._customer_relationship_store("customer_relationship_type")
+
+    def _inverse_customer_relationship_goal(self):
+        self._customer_relationship_store("customer_relationship_goal")
 
     def _compute_customer_pyramid_days_since_last_order(self):
         today = fields.Date.context_today(self)
@@ -606,6 +652,35 @@ class ResPartner(models.Model):
             )
         return res
 
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The standing fields as columns of the current company's standing row.
+
+        What makes them searchable, groupable (the boards group by level),
+        sortable and summable like stored fields, the way Odoo's
+        ``mail.activity.mixin`` groups by ``activity_state``.
+        """
+        column = STANDING_FIELDS.get(fname)
+        if column is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        if query is None:
+            raise ValueError(f"{fname} is read through a join: it needs a query")
+        self.env["customer.pyramid.engine"]._run_pending_events()
+        self.check_field_access_rights("read", [fname])
+        standing = query.make_alias(alias, "customer_pyramid_standing")
+        query.add_join(
+            "LEFT JOIN",
+            standing,
+            "customer_pyramid_standing",
+            SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(standing, "partner_id"),
+                SQL.identifier(alias, "id"),
+                SQL.identifier(standing, "company_id"),
+                self.env.company.id,
+            ),
+        )
+        return SQL.identifier(standing, column)
+
     def action_customer_pyramid_history(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -673,6 +748,30 @@ class ResPartner(models.Model):
             if fname in vals and manual not in vals
         }
         return dict(vals, **marks) if marks else vals
+
+    def _customer_relationship_store(self, fname):
+        """A user's relationship type or goal, into the company's standing row."""
+        column = SQL.identifier(STANDING_FIELDS[fname])
+        rows = [
+            SQL("(%s, %s, %s)", partner.id, self.env.company.id, partner[fname] or None)
+            for partner in self
+            if partner.id
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO customer_pyramid_standing AS st
+                       (partner_id, company_id, %(column)s)
+                VALUES %(rows)s
+                ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET %(column)s = EXCLUDED.%(column)s
+                """,
+                column=column,
+                rows=SQL(", ").join(rows),
+            )
+        )
 
     def _customer_complaint_log(self, opened):
         company = self.env.company.name

@@ -46,7 +46,7 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         orders = super().create(vals_list)
         for company, company_orders in orders.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
+            self.env["customer.pyramid.engine"].queue_refresh(
                 company, company_orders.partner_id, "order"
             )
             partners = company_orders.partner_id._customer_lifecycle_prospective()
@@ -64,16 +64,16 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         res = super().action_confirm()
         for company, orders in self.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
+            self.env["customer.pyramid.engine"].queue_refresh(
                 company, orders.partner_id, "order"
             )
-            orders._customer_lifecycle_on_confirm(company)
+            self.env["customer.pyramid.engine"].queue_confirmed_orders(company, orders)
         return res
 
     def _action_cancel(self):
         res = super()._action_cancel()
         for company, orders in self.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
+            self.env["customer.pyramid.engine"].queue_refresh(
                 company, orders.partner_id, "order"
             )
         return res

@@ -23,3 +23,4 @@ from . import test_relationship_defaults
 from . import test_care_rules
 from . import test_consent
 from . import test_care_settings
+from . import test_standing

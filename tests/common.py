@@ -102,7 +102,14 @@ class CustomerPyramidCase(TransactionCase):
             order.action_confirm()
         if days_ago:
             order.date_order = fields.Datetime.now() - timedelta(days=days_ago)
+        cls._end_transaction()
         return order
+
+    @classmethod
+    def _end_transaction(cls):
+        """What a commit runs: the ORM flush, then the queued pyramid and
+        lifecycle events (a user's request ends with a commit)."""
+        cls.env.cr.flush()
 
     @classmethod
     def _bulk_orders(cls, partners_amounts):

@@ -135,6 +135,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
         self._order(referral, 10, confirm=False)
         self.assertEqual(self._stage(referrer), self.stage["awareness"])
         referral.sale_order_ids.action_confirm()
+        self._end_transaction()
         self.assertEqual(self._stage(referrer), self.stage["advocacy"])
 
     def test_referral_on_a_lead_is_copied_to_the_partner(self):
@@ -188,6 +189,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
         partner = self._partners(1)
         self._order(partner, 10, confirm=False)
         partner.sale_order_ids.action_confirm()
+        self._end_transaction()
         history = self.env["customer.lifecycle.history"].search(
             [("partner_id", "=", partner.id)], order="id"
         )

@@ -32,6 +32,7 @@ class TestPyramidEvents(CustomerPyramidCase):
     def test_confirmed_order_makes_a_prospect_active_without_the_cron(self):
         self.assertEqual(self._level(self.prospect), "prospect")
         self.prospect.sale_order_ids.action_confirm()
+        self._end_transaction()
         self.assertEqual(self._level(self.prospect), "small")
 
     def test_confirmed_order_places_the_partner_against_current_cut_offs(self):
@@ -51,6 +52,7 @@ class TestPyramidEvents(CustomerPyramidCase):
 
     def test_level_change_writes_a_history_row_with_its_cause(self):
         self.prospect.sale_order_ids.action_confirm()
+        self._end_transaction()
         history = self.env["customer.pyramid.history"].search(
             [("partner_id", "=", self.prospect.id)], limit=1
         )
@@ -68,6 +70,7 @@ class TestPyramidEvents(CustomerPyramidCase):
 
     def test_level_change_posts_a_tracked_chatter_note(self):
         self.prospect.sale_order_ids.action_confirm()
+        self._end_transaction()
         messages = self.prospect.message_ids.filtered(
             lambda m: m.tracking_value_ids.field_id.name == "customer_pyramid_level"
         )

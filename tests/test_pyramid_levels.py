@@ -276,6 +276,7 @@ class TestPyramidWindowAndAmounts(CustomerPyramidCase):
         order = self._order(partner, 200, confirm=False)
         order.order_line.tax_id = [Command.set(tax.ids)]
         order.action_confirm()
+        self._end_transaction()
         self._recompute()
         partner.invalidate_recordset()
         self.assertEqual(

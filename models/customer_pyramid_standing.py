@@ -1,0 +1,97 @@
+from odoo import fields, models
+
+from ..lib.pyramid_split import LEVEL_SELECTION
+
+# The business model canvas's customer relationships, and what they aim at.
+RELATIONSHIP_TYPE_SELECTION = [
+    ("personal", "Personal assistance"),
+    ("dedicated", "Dedicated personal assistance"),
+    ("self_service", "Self-service"),
+    ("automated", "Automated service"),
+    ("community", "Community"),
+    ("co_creation", "Co-creation"),
+    ("social", "Social networks"),
+]
+RELATIONSHIP_GOAL_SELECTION = [
+    ("acquire", "Acquire"),
+    ("retain", "Retain"),
+    ("grow", "Grow (upsell)"),
+]
+# The partner fields kept here, per company: res.partner field -> column.
+STANDING_FIELDS = {
+    "customer_pyramid_level": "level",
+    "customer_pyramid_computed_level": "computed_level",
+    "customer_pyramid_revenue": "revenue",
+    "customer_pyramid_lifetime_revenue": "lifetime_revenue",
+    "customer_pyramid_order_count": "order_count",
+    "customer_pyramid_first_order_date": "first_order_date",
+    "customer_pyramid_last_order_date": "last_order_date",
+    "customer_pyramid_rank": "rank",
+    "customer_pyramid_percentile": "percentile",
+    "customer_pyramid_cutoff": "cutoff",
+    "customer_pyramid_held": "held",
+    "customer_pyramid_order_frequency": "order_frequency",
+    "customer_pyramid_wallet_share": "wallet_share",
+    "customer_satisfaction": "satisfaction",
+    "customer_pyramid_refreshed_on": "refreshed_on",
+    "customer_relationship_type": "relationship_type",
+    "customer_relationship_goal": "relationship_goal",
+}
+# What the engine computes; the relationship follows the level, the refresh
+# date says when the engine last changed the row.
+FACT_COLUMNS = {
+    fname: column
+    for fname, column in STANDING_FIELDS.items()
+    if column not in ("refreshed_on", "relationship_type", "relationship_goal")
+}
+
+
+class CustomerPyramidStanding(models.Model):
+    """Where a partner stands in one company's pyramid: one narrow row each.
+
+    The engine writes these rows in SQL; res.partner shows, searches, groups
+    and sorts them as its own fields, through a join on the row of the
+    current company. They are not company-dependent partner fields because
+    each engine write would then rewrite the whole, wide, heavily indexed
+    partner row: a first recompute of a million partners spent most of its
+    time there (docs/benchmarks.md).
+    """
+
+    _name = "customer.pyramid.standing"
+    _description = "Customer pyramid standing"
+    _rec_name = "partner_id"
+    # Written set-based by the engine; refreshed_on says when.
+    _log_access = False
+
+    partner_id = fields.Many2one(
+        "res.partner", required=True, readonly=True, ondelete="cascade", index=False
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, ondelete="cascade"
+    )
+    level = fields.Selection(LEVEL_SELECTION, readonly=True)
+    computed_level = fields.Selection(LEVEL_SELECTION, readonly=True)
+    revenue = fields.Float(readonly=True)
+    lifetime_revenue = fields.Float(readonly=True)
+    order_count = fields.Integer(readonly=True)
+    first_order_date = fields.Date(readonly=True)
+    last_order_date = fields.Date(readonly=True)
+    rank = fields.Integer(readonly=True)
+    percentile = fields.Float(readonly=True)
+    cutoff = fields.Float(readonly=True)
+    held = fields.Boolean(readonly=True)
+    order_frequency = fields.Float(readonly=True)
+    wallet_share = fields.Float(readonly=True)
+    satisfaction = fields.Float(readonly=True)
+    refreshed_on = fields.Datetime(readonly=True)
+    relationship_type = fields.Selection(RELATIONSHIP_TYPE_SELECTION, readonly=True)
+    relationship_goal = fields.Selection(RELATIONSHIP_GOAL_SELECTION, readonly=True)
+
+    # The unique index also finds a partner's rows: no separate partner index.
+    _sql_constraints = [
+        (
+            "partner_company_unique",
+            "UNIQUE (partner_id, company_id)",
+            "A partner stands once in each company's pyramid.",
+        )
+    ]
