@@ -264,12 +264,9 @@ def hooks(env, enabled):
         yield
         return
     engine = type(env["customer.pyramid.engine"])
-    order_model = type(env["sale.order"])
     with (
-        patch.object(engine, "refresh_partners", lambda *args, **kwargs: None),
-        patch.object(
-            order_model, "_customer_lifecycle_on_confirm", lambda *args, **kwargs: None
-        ),
+        patch.object(engine, "queue_refresh", lambda *args, **kwargs: None),
+        patch.object(engine, "queue_confirmed_orders", lambda *args, **kwargs: None),
     ):
         yield
 

@@ -8,6 +8,10 @@ class CustomerHistoryMixin(models.AbstractModel):
     _description = "Customer history row"
     _order = "date desc, id desc"
     _rec_name = "partner_id"
+    # Written once, never edited: date and user_id say when and by whom.
+    # Odoo's create/write columns would repeat them, and their two foreign
+    # keys cost a check each for every row of a first ranking.
+    _log_access = False
 
     partner_id = fields.Many2one(
         "res.partner", required=True, index=True, ondelete="cascade", readonly=True

@@ -368,30 +368,35 @@ class CustomerPyramidEngine(models.AbstractModel):
         self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
         return self.env.cr.fetchone()[0] is not None
 
-    def _fill_temporary_table(self, name, query):
+    def _fill_temporary_table(self, name, query, fresh=False):
         """Fill the temporary table ``name`` with the rows of ``query``.
 
         Created from the query's first use in the transaction, emptied before
-        each later use: a transaction with a thousand order events must not hold
+        each later use: a transaction with a thousand events must not hold
         a lock on a thousand dropped tables (max_locks_per_transaction), and an
-        order event, usually alone in its transaction, pays one statement.
-        TRUNCATE, not DELETE: dead rows would make every later event scan all
-        earlier ones.
+        event pays one statement. TRUNCATE, not DELETE: dead rows would make
+        every later event scan all earlier ones.
+        ``fresh`` creates the table again instead, once per company: only
+        ``CREATE TABLE ... AS`` lets PostgreSQL read the sources with parallel
+        workers (it plans no parallel ``INSERT``), which the whole base's facts
+        need.
         """
         cr = self.env.cr
         table = SQL.identifier(name)
-        if not self._temporary_table_exists(name):
-            cr.execute(
-                SQL("CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s", table, query)
-            )
-            return
-        cr.execute(SQL("TRUNCATE %s", table))
-        cr.execute(SQL("INSERT INTO %s %s", table, query))
+        if self._temporary_table_exists(name):
+            if not fresh:
+                cr.execute(SQL("TRUNCATE %s", table))
+                cr.execute(SQL("INSERT INTO %s %s", table, query))
+                return
+            cr.execute(SQL("DROP TABLE %s", table))
+        cr.execute(SQL("CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s", table, query))
 
     def _build_facts(self, company, parameters=None, partner_ids=None, window=None):
         """Fill customer_pyramid_facts: see ``_facts_query``."""
         self._fill_temporary_table(
-            FACTS, self._facts_query(company, parameters, partner_ids, window)
+            FACTS,
+            self._facts_query(company, parameters, partner_ids, window),
+            fresh=True,
         )
 
     def _facts_query(self, company, parameters=None, partner_ids=None, window=None):
@@ -795,10 +800,9 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """
                 INSERT INTO customer_pyramid_history
                        (partner_id, company_id, date, old_level, new_level, cause,
-                        revenue, user_id,
-                        create_uid, create_date, write_uid, write_date)
+                        revenue, user_id)
                 SELECT partner_id, %(company)s, %(now)s, old_level, level, %(cause)s,
-                       revenue, %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       revenue, %(uid)s
                   FROM %(changes)s
                  WHERE old_level IS DISTINCT FROM level
                 """,

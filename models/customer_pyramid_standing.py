@@ -59,16 +59,16 @@ class CustomerPyramidStanding(models.Model):
 
     _name = "customer.pyramid.standing"
     _description = "Customer pyramid standing"
-    _rec_name = "partner_id"
     # Written set-based by the engine; refreshed_on says when.
     _log_access = False
 
-    partner_id = fields.Many2one(
-        "res.partner", required=True, readonly=True, ondelete="cascade", index=False
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, ondelete="cascade"
-    )
+    # Ids, not many2one fields: a row is derived data the engine can always
+    # rebuild, and a foreign key would cost a check (and a row lock on the
+    # partner) for each of the million rows of a first ranking. Rows go with
+    # their partner (res.partner.unlink); the engine reads only rows of
+    # existing partners and companies.
+    partner_id = fields.Integer(required=True, readonly=True)
+    company_id = fields.Integer(required=True, readonly=True)
     level = fields.Selection(LEVEL_SELECTION, readonly=True)
     computed_level = fields.Selection(LEVEL_SELECTION, readonly=True)
     revenue = fields.Float(readonly=True)

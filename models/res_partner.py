@@ -652,6 +652,15 @@ class ResPartner(models.Model):
             )
         return res
 
+    def unlink(self):
+        ids = self.ids
+        res = super().unlink()
+        # the standing rows have no foreign key to cascade with
+        self.env.cr.execute(
+            SQL("DELETE FROM customer_pyramid_standing WHERE partner_id = ANY(%s)", ids)
+        )
+        return res
+
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """The standing fields as columns of the current company's standing row.
 
@@ -1081,10 +1090,8 @@ class ResPartner(models.Model):
                      RETURNING p.id, s.stage_id
                     )
                     INSERT INTO customer_lifecycle_history
-                           (partner_id, company_id, date, to_stage_id, cause, user_id,
-                            create_uid, create_date, write_uid, write_date)
-                    SELECT id, %(company)s, %(now)s, stage_id,
-                           'install', %(uid)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                           (partner_id, company_id, date, to_stage_id, cause, user_id)
+                    SELECT id, %(company)s, %(now)s, stage_id, 'install', %(uid)s
                       FROM moved
                     """,
                     months=company.customer_lifecycle_loyalty_months,

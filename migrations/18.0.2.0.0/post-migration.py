@@ -15,6 +15,7 @@ def migrate(cr, version):
     customer_pyramid_standing row per partner and company, and the old columns
     go: Odoo leaves the column of a field that is no longer stored.
     """
+    _drop_history_log_access(cr)
     env = api.Environment(cr, SUPERUSER_ID, {})
     standing = env["customer.pyramid.standing"]
     moved = {
@@ -52,3 +53,17 @@ def migrate(cr, version):
     )
     for fname in moved:
         cr.execute(SQL("ALTER TABLE res_partner DROP COLUMN %s", SQL.identifier(fname)))
+
+
+def _drop_history_log_access(cr):
+    """History rows no longer keep Odoo's create/write columns (date, user_id)."""
+    for table in ("customer_pyramid_history", "customer_lifecycle_history"):
+        for column in ("create_uid", "create_date", "write_uid", "write_date"):
+            if column_exists(cr, table, column):
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE %s DROP COLUMN %s",
+                        SQL.identifier(table),
+                        SQL.identifier(column),
+                    )
+                )
