@@ -1,6 +1,5 @@
 import contextlib
 
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import CustomerPyramidCase
@@ -147,11 +146,11 @@ class TestQueuedOrderEvents(CustomerPyramidCase):
         self.assertEqual(found, self.buyers)
 
     def test_queued_events_of_a_rolled_back_savepoint_are_ignored(self):
-        with contextlib.suppress(UserError), self.env.cr.savepoint():
+        with contextlib.suppress(ValueError), self.env.cr.savepoint():
             company = self.env["res.company"].create({"name": "Short-lived"})
             partner = self._partners(1, prefix="Short-lived")
             self.engine.queue_refresh(company, partner, "order")
-            raise UserError("rolled back")
+            raise ValueError("rolled back")
         self._end_transaction()
         self.assertFalse(
             self.env["customer.pyramid.history"].search(
