@@ -338,7 +338,6 @@ class ResPartner(models.Model):
     def _compute_customer_pyramid_standing(self):
         company = self.env.company
         self.env["customer.pyramid.engine"]._run_pending_events()
-        self.env["customer.pyramid.standing"].flush_model()
         self.env.cr.execute(
             SQL(
                 "SELECT partner_id, %s FROM customer_pyramid_standing"
