@@ -34,6 +34,7 @@ STANDING_FIELDS = {
     "customer_pyramid_wallet_share": "wallet_share",
     "customer_satisfaction": "satisfaction",
     "customer_pyramid_refreshed_on": "refreshed_on",
+    "customer_pyramid_entered_on": "entered_on",
     "customer_relationship_type": "relationship_type",
     "customer_relationship_goal": "relationship_goal",
 }
@@ -42,7 +43,8 @@ STANDING_FIELDS = {
 FACT_COLUMNS = {
     fname: column
     for fname, column in STANDING_FIELDS.items()
-    if column not in ("refreshed_on", "relationship_type", "relationship_goal")
+    if column
+    not in ("refreshed_on", "entered_on", "relationship_type", "relationship_goal")
 }
 
 
@@ -84,6 +86,8 @@ class CustomerPyramidStanding(models.Model):
     wallet_share = fields.Float(readonly=True)
     satisfaction = fields.Float(readonly=True)
     refreshed_on = fields.Datetime(readonly=True)
+    # The first placement: the level history records changes from there on.
+    entered_on = fields.Datetime(readonly=True)
     relationship_type = fields.Selection(RELATIONSHIP_TYPE_SELECTION, readonly=True)
     relationship_goal = fields.Selection(RELATIONSHIP_GOAL_SELECTION, readonly=True)
 

@@ -200,6 +200,13 @@ class ResPartner(models.Model):
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_refreshed_on"),
     )
+    customer_pyramid_entered_on = fields.Datetime(
+        string="In the pyramid since",
+        help="When the pyramid first placed this partner; the level history "
+        "lists every change of level after that.",
+        compute="_compute_customer_pyramid_standing",
+        search=_search_standing("customer_pyramid_entered_on"),
+    )
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",
         string="Company pyramid level",

@@ -17,10 +17,11 @@ class CustomerPyramidMigration(models.TransientModel):
     """Where the customers of each level at the start of a period ended it.
 
     A partner's level at a moment is the new level of its latest level
-    history row at or before that moment (the installation wrote one for
-    every partner). The start is the first day's midnight, the end the last
-    day's end. Revenue is the partner's revenue over the period, on the
-    pyramid's basis and currency conversion.
+    history row before that moment; without one, the old level of its first
+    row after it, or its level now when nothing changed since; none before
+    it entered the pyramid (see ``_levels_at``). The start is the first day's
+    midnight, the end the last day's end. Revenue is the partner's revenue
+    over the period, on the pyramid's basis and currency conversion.
     """
 
     _name = "customer.pyramid.migration"
@@ -91,26 +92,24 @@ class CustomerPyramidMigration(models.TransientModel):
 
     def _insert_lines(self, start, end):
         self.env["customer.pyramid.history"].flush_model()
+        self.env["customer.pyramid.standing"].flush_model()
         self.env["customer.pyramid.migration.line"].flush_model()
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
                 WITH history AS (
-                    SELECT partner_id, date, id, new_level
+                    SELECT partner_id, date, id, old_level, new_level
                       FROM customer_pyramid_history
-                     WHERE company_id = %(company)s AND date < %(end)s
+                     WHERE company_id = %(company)s
                 ),
-                starts AS (
-                    SELECT DISTINCT ON (partner_id) partner_id, new_level AS level
-                      FROM history WHERE date < %(start)s
-                  ORDER BY partner_id, date DESC, id DESC
+                standing AS (
+                    SELECT partner_id, level, entered_on
+                      FROM customer_pyramid_standing
+                     WHERE company_id = %(company)s
                 ),
-                ends AS (
-                    SELECT DISTINCT ON (partner_id) partner_id, new_level AS level
-                      FROM history
-                  ORDER BY partner_id, date DESC, id DESC
-                )
+                starts AS (%(starts)s),
+                ends AS (%(ends)s)
                 INSERT INTO customer_pyramid_migration_line
                        (migration_id, company_id, partner_id, from_level, to_level,
                         movement, revenue,
@@ -133,10 +132,12 @@ class CustomerPyramidMigration(models.TransientModel):
                   JOIN res_partner p ON p.id = e.partner_id AND p.active
              LEFT JOIN starts s ON s.partner_id = e.partner_id
              LEFT JOIN %(facts)s f ON f.partner_id = e.partner_id
+                 -- out of the pyramid (profiling refused) all period long
+                 WHERE e.level IS NOT NULL OR s.level IS NOT NULL
                 """,
+                starts=self._levels_at(start),
+                ends=self._levels_at(end),
                 company=self.company_id.id,
-                start=start,
-                end=end,
                 report=self.id,
                 active=list(ACTIVE_LEVELS),
                 order=[level for level, _label in LEVEL_SELECTION],
@@ -146,3 +147,30 @@ class CustomerPyramidMigration(models.TransientModel):
             )
         )
         self.invalidate_recordset(["line_ids"])
+
+    def _levels_at(self, moment):
+        """SQL: (partner_id, level) at ``moment``, from the CTEs ``history``
+        and ``standing`` of ``_insert_lines``.
+
+        The history has no row for a first placement, only the standing's
+        ``entered_on``; rows written before 18.0.2.1.0 may still record one,
+        with an empty old level, and the latest row before the moment wins.
+        """
+        return SQL(
+            """
+            SELECT COALESCE(b.partner_id, st.partner_id) AS partner_id,
+                   CASE WHEN b.partner_id IS NOT NULL THEN b.new_level
+                        WHEN a.partner_id IS NOT NULL THEN a.old_level
+                        ELSE st.level END AS level
+              FROM (SELECT * FROM standing WHERE entered_on < %(moment)s) st
+         FULL JOIN (SELECT DISTINCT ON (partner_id) partner_id, new_level
+                      FROM history WHERE date < %(moment)s
+                  ORDER BY partner_id, date DESC, id DESC) b
+                ON b.partner_id = st.partner_id
+         LEFT JOIN (SELECT DISTINCT ON (partner_id) partner_id, old_level
+                      FROM history WHERE date >= %(moment)s
+                  ORDER BY partner_id, date, id) a
+                ON a.partner_id = st.partner_id
+            """,
+            moment=moment,
+        )

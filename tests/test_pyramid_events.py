@@ -50,6 +50,42 @@ class TestPyramidEvents(CustomerPyramidCase):
         # never bought and nothing open: a suspect again
         self.assertEqual(self._level(customer), "suspect")
 
+    def test_new_partner_enters_the_pyramid_without_a_history_row(self):
+        newcomer = self._partners(1, prefix="Newcomer").with_company(self.company)
+        self.assertEqual(newcomer.customer_pyramid_level, "suspect")
+        self.assertTrue(newcomer.customer_pyramid_entered_on)
+        self.assertEqual(newcomer.customer_pyramid_history_count, 0)
+
+    def test_relationship_chosen_before_the_first_placement_is_no_change(self):
+        newcomer = (
+            self.env["res.partner"]
+            .with_context(customer_pyramid_skip_events=True)
+            .create({"name": "Early bird", "company_id": self.company.id})
+            .with_company(self.company)
+        )
+        newcomer.customer_relationship_type = "community"
+        self._recompute()
+        self.assertEqual(
+            (
+                newcomer.customer_pyramid_level,
+                newcomer.customer_relationship_type,
+                newcomer.customer_pyramid_history_count,
+                bool(newcomer.customer_pyramid_entered_on),
+            ),
+            ("suspect", "community", 0, True),
+        )
+
+    def test_entering_date_stays_when_the_level_changes(self):
+        prospect = self.prospect.with_company(self.company)
+        entered_on = fields.Datetime.now() - timedelta(days=90)
+        self.env["customer.pyramid.standing"].search(
+            [("partner_id", "=", prospect.id), ("company_id", "=", self.company.id)]
+        ).entered_on = entered_on
+        prospect.sale_order_ids.action_confirm()
+        self._end_transaction()
+        self.assertEqual(prospect.customer_pyramid_level, "small")
+        self.assertEqual(prospect.customer_pyramid_entered_on, entered_on)
+
     def test_level_change_writes_a_history_row_with_its_cause(self):
         self.prospect.sale_order_ids.action_confirm()
         self._end_transaction()

@@ -11,16 +11,20 @@ class TestMigrationReport(CustomerPyramidCase):
     """Levels at the start and end of a period, from the level history.
 
     The period runs from 30 to 10 days ago: from the first day's midnight
-    (start) to the midnight after the last day (end). History rows written by
-    hand (B = 60 days before the start):
+    (start) to the midnight after the last day (end). Standing and history
+    rows written by hand, as the engine writes them: the standing row says
+    when the partner entered the pyramid and its level now, a history row
+    each later change (B = 60 days before the start):
     - up:        medium at B, small at start + 2 d, big at start + 5 d -> medium/big
     - at start:  medium at B, big exactly at the start's midnight -> medium/big (up)
     - down:      big at B, small at start + 5 d
     - churned:   small at B, inactive at start + 5 d
     - converted: prospect at B, small at start + 5 d
-    - same:      top at B
+    - same:      top at B, never changed
     - later:     small at B, top at end + 5 d (after the period) -> small/small
     - new:       suspect at start + 3 d only -> no level/suspect
+    - legacy:    big at B with a history row for it (as before 18.0.2.1.0),
+                 medium at start + 5 d -> big/medium (down)
     - archived:  medium at B, small at start + 5 d, then archived -> left out
     Revenue in the period: "up" bought 300 at start + 4 d (and 1000 today,
     after the period); "converted" bought 150 at start + 6 d.
@@ -36,7 +40,7 @@ class TestMigrationReport(CustomerPyramidCase):
         end = datetime.combine(cls.date_to, time.min) + timedelta(days=1)
         before = start - timedelta(days=60)
         names = ["up", "at_start", "down", "churned", "converted", "same", "later"]
-        names += ["new", "archived"]
+        names += ["new", "legacy", "archived"]
         partners = (
             cls.env["res.partner"]
             .with_context(customer_pyramid_skip_events=True)
@@ -48,6 +52,7 @@ class TestMigrationReport(CustomerPyramidCase):
             )
         )
         cls.partner = dict(zip(names, partners, strict=True))
+        # the first (date, level) is where the partner entered the pyramid
         moves = {
             "up": [(before, "medium"), (start + timedelta(days=2), "small")]
             + [(start + timedelta(days=5), "big")],
@@ -58,21 +63,42 @@ class TestMigrationReport(CustomerPyramidCase):
             "same": [(before, "top")],
             "later": [(before, "small"), (end + timedelta(days=5), "top")],
             "new": [(start + timedelta(days=3), "suspect")],
+            "legacy": [(before, "big"), (start + timedelta(days=5), "medium")],
             "archived": [(before, "medium"), (start + timedelta(days=5), "small")],
         }
-        cls.env["customer.pyramid.history"].create(
+        cls.env["customer.pyramid.standing"].create(
             [
                 {
                     "partner_id": cls.partner[name].id,
                     "company_id": cls.company.id,
-                    "date": date,
-                    "new_level": level,
-                    "cause": "cron",
+                    "entered_on": rows[0][0],
+                    "level": rows[-1][1],
                 }
                 for name, rows in moves.items()
-                for date, level in rows
             ]
         )
+        history = [
+            {
+                "partner_id": cls.partner[name].id,
+                "company_id": cls.company.id,
+                "date": date,
+                "old_level": old_level,
+                "new_level": level,
+                "cause": "cron",
+            }
+            for name, rows in moves.items()
+            for (_date, old_level), (date, level) in zip(rows, rows[1:], strict=False)
+        ]
+        history.append(
+            {
+                "partner_id": cls.partner["legacy"].id,
+                "company_id": cls.company.id,
+                "date": before,
+                "new_level": "big",
+                "cause": "install",
+            }
+        )
+        cls.env["customer.pyramid.history"].create(history)
         cls.partner["archived"].active = False
         days_ago = (today - cls.date_from).days
         cls._order(cls.partner["up"], 300, days_ago=days_ago - 4)
@@ -100,12 +126,12 @@ class TestMigrationReport(CustomerPyramidCase):
                 self.report.churned_count,
                 self.report.converted_count,
             ),
-            (2, 1, 1, 1),
+            (2, 2, 1, 1),
         )
 
-    def test_every_active_partner_with_history_is_a_line(self):
-        # nine partners less the archived one
-        self.assertEqual(self.report.partner_count, 8)
+    def test_every_active_partner_in_the_pyramid_is_a_line(self):
+        # ten partners less the archived one
+        self.assertEqual(self.report.partner_count, 9)
         self.assertFalse(self._line("archived"))
 
     def test_level_at_the_end_is_the_last_change_in_the_period(self):
@@ -122,6 +148,18 @@ class TestMigrationReport(CustomerPyramidCase):
         line = self._line("later")
         self.assertEqual(
             (line.from_level, line.to_level, line.movement), ("small", "small", "same")
+        )
+
+    def test_partner_never_changed_keeps_the_level_it_entered_with(self):
+        line = self._line("same")
+        self.assertEqual(
+            (line.from_level, line.to_level, line.movement), ("top", "top", "same")
+        )
+
+    def test_history_row_of_a_first_placement_still_counts(self):
+        line = self._line("legacy")
+        self.assertEqual(
+            (line.from_level, line.to_level, line.movement), ("big", "medium", "down")
         )
 
     def test_partner_without_level_at_the_start_is_new(self):
@@ -152,6 +190,7 @@ class TestMigrationReport(CustomerPyramidCase):
             {
                 ("medium", "big"): (2, 300),
                 ("big", "small"): (1, 0),
+                ("big", "medium"): (1, 0),
                 ("small", "inactive"): (1, 0),
                 ("prospect", "small"): (1, 150),
                 ("top", "top"): (1, 0),
@@ -167,8 +206,10 @@ class TestMigrationReport(CustomerPyramidCase):
                 [("migration_id", "=", self.report.id)], ["to_level"]
             )
         ]
-        # alphabetically it would be big, inactive, small, suspect, top
-        self.assertEqual(columns, ["top", "big", "small", "inactive", "suspect"])
+        # alphabetically it would be big, inactive, medium, small, suspect, top
+        self.assertEqual(
+            columns, ["top", "big", "medium", "small", "inactive", "suspect"]
+        )
 
     def test_matrix_cell_drills_down_to_its_partners(self):
         action = self.report.action_open_matrix()

@@ -164,7 +164,10 @@ class TestPyramidReport(CustomerPyramidCase):
             .run_date
         )
         self.engine._store_snapshot(
-            self.company, run_date, self.company._customer_pyramid_settings_label()
+            self.company,
+            run_date,
+            self.company._customer_pyramid_settings_label(),
+            self.engine._latest_cutoffs(self.company),
         )
         self.assertEqual(
             self.env["customer.pyramid.snapshot"].search_count(
