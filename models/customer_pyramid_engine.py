@@ -468,8 +468,8 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
 
     def _sales_query(self, company, parameters=None, partner_ids=None, window=None):
-        """What each commercial partner bought from ``company``, in its
-        currency: in the window and in all, with its order dates."""
+        """What each commercial partner bought from ``company``, in the
+        company's currency: in the window and in all, with its order dates."""
         parameters = parameters or company._customer_pyramid_parameters()
         _start, in_window = self._window(parameters, window)
         return SQL(
