@@ -268,6 +268,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             "orders_without_rate": unconverted,
             "partners_out_of_scope": out_of_scope,
             "partners_without_positive_revenue": non_positive,
+            "cutoffs": cutoffs,
         }
         if dry_run:
             return stats
@@ -402,8 +403,8 @@ class CustomerPyramidEngine(models.AbstractModel):
         every later event scan all earlier ones.
         ``fresh`` creates the table again instead, once per company: only
         ``CREATE TABLE ... AS`` lets PostgreSQL read the sources with parallel
-        workers (it plans no parallel ``INSERT``), which the whole base's facts
-        need.
+        workers (it plans no parallel ``INSERT``), which the sums of the whole
+        base's orders need.
         """
         cr = self.env.cr
         table = SQL.identifier(name)
@@ -457,13 +458,16 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         return start, SQL("date_order >= %s", start)
 
-    def _partner_order_filter(self, partner_ids):
-        """SQL: orders ``so`` of the commercial partners ``partner_ids``."""
+    def _of_commercial_partners(self, alias, partner_ids):
+        """SQL: ``AND`` the partner of the rows ``alias`` is one of the
+        commercial partners ``partner_ids`` or their contacts; nothing when
+        ``partner_ids`` is None (every partner)."""
         if partner_ids is None:
             return SQL()
         return SQL(
-            "AND so.partner_id IN (SELECT id FROM res_partner"
+            "AND %s IN (SELECT id FROM res_partner"
             " WHERE commercial_partner_id = ANY(%s))",
+            SQL.identifier(alias, "partner_id"),
             partner_ids,
         )
 
@@ -498,7 +502,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             """,
             amount=SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]]),
             company_id=company.id,
-            order_filter=self._partner_order_filter(partner_ids),
+            order_filter=self._of_commercial_partners("so", partner_ids),
             in_window=in_window,
         )
 
@@ -522,16 +526,11 @@ class CustomerPyramidEngine(models.AbstractModel):
             sales = self._sales_query(company, parameters, partner_ids, window)
         else:
             sales = SQL("SELECT * FROM %s", sales)
-        order_filter = self._partner_order_filter(partner_ids)
-        partner_filter = lead_filter = feedback_filter = SQL()
-        complaint_filter = SQL()
+        order_filter = self._of_commercial_partners("so", partner_ids)
+        lead_filter = self._of_commercial_partners("l", partner_ids)
+        partner_filter = feedback_filter = complaint_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
-            lead_filter = SQL(
-                "AND l.partner_id IN (SELECT id FROM res_partner"
-                " WHERE commercial_partner_id = ANY(%s))",
-                partner_ids,
-            )
             feedback_filter = SQL("AND cp.commercial_partner_id = ANY(%s)", partner_ids)
             complaint_filter = feedback_filter
         query = SQL(

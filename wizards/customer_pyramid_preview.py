@@ -87,7 +87,7 @@ class CustomerPyramidPreview(models.TransientModel):
             {**{fname: company[fname] for fname in CHECKED_FIELDS}, **values}
         )
         parameters = company._customer_pyramid_parameters(values)
-        self.env["customer.pyramid.engine"]._recompute_company(
+        stats = self.env["customer.pyramid.engine"]._recompute_company(
             company, "preview", parameters, dry_run=True
         )
         preview = self.create(
@@ -98,11 +98,12 @@ class CustomerPyramidPreview(models.TransientModel):
                 "new_settings": company._customer_pyramid_settings_label(parameters),
             }
         )
-        preview._copy_result()
+        preview._copy_result(stats["cutoffs"])
         return preview
 
-    def _copy_result(self):
-        """Copy the engine's temporary result into the levels and the moves."""
+    def _copy_result(self, cutoffs):
+        """Copy the engine's temporary result into the levels and the moves,
+        with the ranking's ``cutoffs``."""
         self.ensure_one()
         levels = [level for level, _label in LEVEL_SELECTION]
         audit = SQL(
@@ -124,7 +125,7 @@ class CustomerPyramidPreview(models.TransientModel):
                        COALESCE(new.customers, 0), COALESCE(new.revenue, 0),
                        COALESCE(round(100 * new.revenue
                                       / NULLIF(totals.new_revenue, 0), 2), 0),
-                       cut.cutoff, COALESCE(new.held, 0), %(audit)s
+                       %(cutoff)s, COALESCE(new.held, 0), %(audit)s
                   FROM unnest(%(levels)s::varchar[]) WITH ORDINALITY
                        AS lv(level, sequence)
             CROSS JOIN (SELECT sum(old_revenue) FILTER (WHERE old_level IS NOT NULL)
@@ -139,11 +140,10 @@ class CustomerPyramidPreview(models.TransientModel):
                                count(*) FILTER (WHERE held) AS held
                           FROM %(result)s GROUP BY level) new
                        ON new.level = lv.level
-             LEFT JOIN (SELECT ranked_level AS level, min(revenue) AS cutoff
-                          FROM %(result)s WHERE ranked_level IS NOT NULL
-                      GROUP BY ranked_level) cut
-                       ON cut.level = lv.level
                 """,
+                cutoff=self.env["customer.pyramid.engine"]._cutoff_of(
+                    SQL("lv.level"), cutoffs
+                ),
                 preview=self.id,
                 levels=levels,
                 result=RESULT_TABLE,
