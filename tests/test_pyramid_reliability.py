@@ -36,6 +36,29 @@ class TestPyramidReliability(CustomerPyramidCase):
         )
         self.assertEqual(self._refreshed_on(self.customers[0]), stamp)
 
+    def test_run_writes_a_changed_revenue_that_keeps_the_level(self):
+        self._recompute()
+        smallest = self.customers[-1]
+        level = self._level(smallest)
+        history_count = self.env["customer.pyramid.history"].search_count([])
+        # changed behind the order events' back, as an import would:
+        # only the next run sees it
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sale_order SET amount_untaxed = amount_untaxed + 50"
+                " WHERE partner_id = %s",
+                smallest.id,
+            )
+        )
+        self._recompute()
+        self.assertEqual(
+            smallest.with_company(self.company).customer_pyramid_revenue, 150
+        )
+        self.assertEqual(self._level(smallest), level)
+        self.assertEqual(
+            self.env["customer.pyramid.history"].search_count([]), history_count
+        )
+
     def test_run_while_another_holds_the_lock_is_skipped_by_the_cron(self):
         # this transaction must not hold the lock itself: no recompute before
         with self._lock_held_elsewhere():

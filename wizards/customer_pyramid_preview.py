@@ -128,12 +128,13 @@ class CustomerPyramidPreview(models.TransientModel):
                        %(cutoff)s, COALESCE(new.held, 0), %(audit)s
                   FROM unnest(%(levels)s::varchar[]) WITH ORDINALITY
                        AS lv(level, sequence)
-            CROSS JOIN (SELECT sum(old_revenue) FILTER (WHERE old_level IS NOT NULL)
+            CROSS JOIN (SELECT sum(old_revenue::numeric)
+                                   FILTER (WHERE old_level IS NOT NULL)
                                    AS current_revenue,
                                sum(revenue) AS new_revenue
                           FROM %(result)s) totals
              LEFT JOIN (SELECT old_level AS level, count(*) AS customers,
-                               sum(old_revenue) AS revenue
+                               sum(old_revenue::numeric) AS revenue
                           FROM %(result)s GROUP BY old_level) cur
                        ON cur.level = lv.level
              LEFT JOIN (SELECT level, count(*) AS customers, sum(revenue) AS revenue,
