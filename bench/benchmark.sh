@@ -26,7 +26,7 @@ banner "template database with the addon (no demo data)"
     --without-demo=all --stop-after-init --no-http --log-level=warn
 
 echo
-echo "| partners / orders | 1st run s | 2nd run s | floor s | 1st/floor | 2nd/floor | baseline s | baseline/1st | baseline/2nd | 2nd run rows | confirm ms, batch | confirm ms, per request | peak MB |"
+echo "| partners / orders | 1st run s | daily run s, median of 3 (range) | floor s, median of 3 (range) | 1st/floor | daily/floor | baseline s | baseline/1st | baseline/daily | daily runs' rows | confirm ms, batch | confirm ms, per request | peak MB |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for size in "${SIZES[@]}"; do
     partners=${size%%:*}
