@@ -67,11 +67,14 @@ class CustomerPyramidEngine(models.AbstractModel):
     """The one implementation of the pyramid computation.
 
     Everything runs inside PostgreSQL on temporary tables, per company:
-    ``customer_pyramid_facts`` (what each commercial partner bought),
-    ``customer_pyramid_result`` (its level) and ``customer_pyramid_changes``
-    (the partners whose stored values changed). The full recompute ranks every
-    active customer; an order event only refreshes the facts of its partner and
-    places it against the cut-offs of the last full recompute.
+    ``customer_pyramid_sales`` (what each commercial partner bought),
+    ``customer_pyramid_facts`` (that, with the rest a level needs and the
+    stored standing row), ``customer_pyramid_ranks`` (the active customers'
+    ranks), ``customer_pyramid_result`` (the new standing row, and whether it
+    changed) and ``customer_pyramid_changes`` (the level changes). The full
+    recompute ranks every active customer; an order event only refreshes the
+    facts of its partner and places it against the cut-offs of the last full
+    recompute.
     """
 
     _name = "customer.pyramid.engine"
