@@ -17,21 +17,28 @@ the same data:
   changed (each must write no row),
 - floor: a bare SELECT partner, sum(amount) ... GROUP BY over the same orders,
   after each daily run; daily runs and floor are compared by their medians,
-- baseline: an ORM loop over partners summing their orders with _read_group
-  (only up to --baseline-max partners; extrapolated linearly beyond),
+- naive app: the same job as a typical Odoo app does it, an ORM loop over each
+  company's partners (bench/naive_app.py), checked to find the addon's answer,
+- sums-only loop: the baseline of earlier tables, one _read_group per partner
+  and nothing else (both loops: up to --baseline-max partners per company,
+  extrapolated linearly beyond),
 - confirm overhead: action_confirm with and without the addon's hooks, 1,000 in
   one transaction (a batch) and 200 each in its own transaction (a user's click),
 
-and prints one table row (markdown) plus the peak memory of this process.
+and prints one table row (markdown) with the peak memory of this process
+while the addon works (loading, its runs, the confirmations) and while the naive
+app does.
 """
 
 import argparse
-import resource
+import gc
 import statistics
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from unittest.mock import patch
+
+import naive_app
 
 import odoo
 from odoo import Command, api
@@ -55,6 +62,22 @@ def parse_args():
     parser.add_argument("--orders", type=int, required=True)
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
     return parser.parse_args()
+
+
+def peak_mb():
+    """The peak resident memory of this process since the last reset_peak()."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status: the benchmark needs Linux")
+
+
+def reset_peak():
+    """Start a new peak (Linux: 5 in clear_refs resets VmHWM to the current RSS)."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+        clear_refs.write("5")
 
 
 @contextmanager
@@ -212,8 +235,8 @@ def floor_query(env):
     return len(env.cr.fetchall())
 
 
-def naive_baseline(env, limit):
-    """What a typical app does: loop over partners, one aggregate each."""
+def sums_only_loop(env, limit):
+    """The baseline of earlier tables: loop over partners, one aggregate each."""
     partners = env["res.partner"].search(
         [("name", "like", "Bench partner")], limit=limit
     )
@@ -382,14 +405,26 @@ def main():
     results["second"] = statistics.median(daily)
     results["floor"] = statistics.median(floor)
     results["spread"] = {"second": daily, "floor": floor}
+    addon_peak = peak_mb()
+    reset_peak()
+    # beyond --baseline-max partners, both loops time a sample and extrapolate
+    extrapolated = args.partners > args.baseline_max
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        measured = min(args.partners, args.baseline_max)
-        with timed(results, "baseline_measured"):
-            naive_baseline(env, measured)
-        results["baseline"] = results["baseline_measured"] * args.partners / measured
-        results["baseline_extrapolated"] = measured < args.partners
+        (
+            results["naive"],
+            results["naive_compared"],
+            results["naive_disagree"],
+        ) = naive_app.run(env, args.baseline_max if extrapolated else None)
         cr.rollback()
+        env.invalidate_all()
+        measured = min(args.partners, args.baseline_max)
+        with timed(results, "loop_measured"):
+            sums_only_loop(env, measured)
+        results["loop"] = results["loop_measured"] * args.partners / measured
+        cr.rollback()
+    naive_peak = peak_mb()
+    reset_peak()
     # disjoint partners for each measurement: each confirmation is a first order
     offset = 0
     for per_request in (False, True):
@@ -399,13 +434,14 @@ def main():
                 registry, product.id, with_hooks, per_request, offset
             )
             offset += REQUEST_SAMPLE if per_request else CONFIRM_SAMPLE
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    addon_peak = max(addon_peak, peak_mb())
     overhead_ms = (results["batch", True] - results["batch", False]) * 1000
     request_ms = (results["request", True] - results["request", False]) * 1000
-    baseline = f"{results['baseline']:.1f}" + (
-        " (extrapolated)" if results["baseline_extrapolated"] else ""
-    )
     first, second, floor = results["recompute"], results["second"], results["floor"]
+    naive, loop = results["naive"], results["loop"]
+    estimate = " (extrapolated)" if extrapolated else ""
+    checked = "revenue" if extrapolated else "levels"
+    agree = results["naive_compared"] - results["naive_disagree"]
     spread = {
         key: f"{min(times):.2f}-{max(times):.2f}"
         for key, times in results["spread"].items()
@@ -414,9 +450,12 @@ def main():
         f"| {args.partners:,} / {args.orders:,} | {first:.2f} "
         f"| {second:.2f} ({spread['second']}) | {floor:.2f} ({spread['floor']}) "
         f"| {first / floor:.1f} | {second / floor:.1f} "
-        f"| {baseline} | {results['baseline'] / first:.0f} "
-        f"| {results['baseline'] / second:.0f} | {results['second_updates']} "
-        f"| {overhead_ms:.1f} | {request_ms:.1f} | {peak_mb:.0f} |"
+        f"| {naive:.1f}{estimate} | {naive / first:.0f} | {naive / second:.0f} "
+        f"| {checked}: {agree:,} of {results['naive_compared']:,} "
+        f"| {loop:.1f}{estimate} | {loop / second:.0f} "
+        f"| {results['second_updates']} "
+        f"| {overhead_ms:.1f} | {request_ms:.1f} | {addon_peak:.0f} "
+        f"| {naive_peak:.0f} |"
     )
     print(row)
 

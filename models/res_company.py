@@ -221,7 +221,14 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        companies = super().create(vals_list)
+        # A company's partner is created before it is linked to the company, so
+        # it would look like a new customer of the current company: our own
+        # companies are never customers (as employees, see res.users).
+        companies = (
+            super(ResCompany, self.with_context(customer_pyramid_skip_events=True))
+            .create(vals_list)
+            .with_env(self.env)
+        )
         # sudo: whoever creates a company gets its starting defaults, which
         # only managers may otherwise create.
         self.env["customer.relationship.default"].sudo()._create_missing_defaults(

@@ -24,3 +24,4 @@ from . import test_care_rules
 from . import test_consent
 from . import test_care_settings
 from . import test_standing
+from . import test_migrations

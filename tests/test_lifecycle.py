@@ -44,6 +44,10 @@ class TestLifecycleMoves(CustomerPyramidCase):
         )
         self.assertFalse(self._stage(employee.partner_id))
 
+    def test_new_company_stays_out_of_the_board(self):
+        company = self.env["res.company"].create({"name": "Our New Branch"})
+        self.assertFalse(self._stage(company.partner_id))
+
     def test_relationship_type_and_goal_group_the_board(self):
         first, second, third = self._partners(3).with_company(self.company)
         (first | second).customer_relationship_type = "dedicated"

@@ -56,6 +56,15 @@ class TestPyramidEvents(CustomerPyramidCase):
         self.assertTrue(newcomer.customer_pyramid_entered_on)
         self.assertEqual(newcomer.customer_pyramid_history_count, 0)
 
+    def test_new_company_gets_no_level_in_the_current_company(self):
+        branch = self.env["res.company"].create({"name": "Our New Branch"})
+        self._end_transaction()
+        self.assertFalse(
+            self.env["customer.pyramid.standing"].search(
+                [("partner_id", "=", branch.partner_id.id)]
+            )
+        )
+
     def test_relationship_chosen_before_the_first_placement_is_no_change(self):
         newcomer = (
             self.env["res.partner"]

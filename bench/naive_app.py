@@ -1,0 +1,190 @@
+"""The recompute's job done as a typical Odoo app does it: the naive baseline.
+
+For each company, an ORM loop over its commercial partners, with one
+``search_read`` of each partner's orders (its contacts' included): revenue in
+the active window, converted at each order's own rate and rounded to the cent
+as the company's currency rounds; an opportunity count for a partner that never
+bought and has no quotation. Then a sort in Python, the addon's own level
+boundaries (``lib/pyramid_split.py``: the rule is the same, only the way
+differs), and each partner's level, revenue and rank written through the ORM
+into its standing row, one record at a time: the cheapest storage the ORM
+offers here (a field of ``res.partner`` would cost more per write).
+
+With a ``limit``, the loop places that many partners of each company and its
+time is extrapolated linearly to the company's whole scope; the ranking of a
+sample is not the addon's, so then only the revenue is compared.
+
+The benchmark data has no mark, pin, consent refusal or feedback, so the
+levels need nothing more; ``run`` checks that the answer is the addon's.
+"""
+
+import time
+from datetime import datetime
+from datetime import time as day_start
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.tools import SQL
+
+
+def scope_domain(env, company):
+    """The addon's scope in a domain: commercial partners of the company,
+    neither a company's partner nor an internal user."""
+    own = (
+        env["res.company"].search([]).partner_id
+        | env["res.users"]
+        .with_context(active_test=False)
+        .search([("share", "=", False)])
+        .partner_id
+    )
+    return [
+        ("parent_id", "=", False),
+        ("company_id", "in", [False, company.id]),
+        ("id", "not in", own.ids),
+    ]
+
+
+def partner_facts(env, company, partner, window_start):
+    """(revenue in the window, ever bought, has a relationship) of one partner."""
+    orders = env["sale.order"].search_read(
+        [
+            ("partner_id.commercial_partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+            ("state", "in", ("draft", "sent", "sale")),
+        ],
+        ["state", "amount_untaxed", "currency_rate", "date_order"],
+    )
+    confirmed = [order for order in orders if order["state"] == "sale"]
+    revenue = company.currency_id.round(
+        sum(
+            order["amount_untaxed"] / order["currency_rate"]
+            for order in confirmed
+            if order["date_order"] >= window_start
+        )
+    )
+    related = len(orders) > len(confirmed)
+    if not orders:
+        related = bool(
+            env["crm.lead"].search_count(
+                [
+                    ("partner_id.commercial_partner_id", "=", partner.id),
+                    ("type", "=", "opportunity"),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
+    return revenue, bool(confirmed), related
+
+
+def place(revenues, bought, related, shares):
+    """{partner id: (level, rank)}: the addon's levels, ranked in Python."""
+    # importable only once Odoo has loaded the addons path
+    from odoo.addons.customer_pyramid.lib.pyramid_split import (
+        level_boundaries,
+        level_for_rank,
+    )
+
+    active = sorted(
+        (pid for pid, revenue in revenues.items() if revenue > 0),
+        key=lambda pid: -revenues[pid],
+    )
+    boundaries = level_boundaries(len(active), shares)
+    placed = {}
+    rank, previous = 0, None
+    for position, pid in enumerate(active, 1):
+        if revenues[pid] != previous:  # ties share the highest rank, as rank()
+            rank, previous = position, revenues[pid]
+        placed[pid] = (level_for_rank(rank, boundaries), rank)
+    for pid in revenues:
+        if pid not in placed:
+            level = "inactive" if pid in bought else "suspect"
+            if level == "suspect" and pid in related:
+                level = "prospect"
+            placed[pid] = (level, 0)
+    return placed
+
+
+def run_company(env, company, limit):
+    """Place up to ``limit`` partners of ``company``; (placed, revenues, scope size)."""
+    parameters = company._customer_pyramid_parameters()
+    start = fields.Date.context_today(env.user) - relativedelta(
+        months=parameters["window_months"]
+    )
+    window_start = datetime.combine(start, day_start.min)
+    domain = scope_domain(env, company)
+    partners = env["res.partner"].search(domain, order="id", limit=limit)
+    revenues, bought, related = {}, set(), set()
+    for partner in partners:
+        revenue, ever_bought, has_relation = partner_facts(
+            env, company, partner, window_start
+        )
+        revenues[partner.id] = revenue
+        if ever_bought:
+            bought.add(partner.id)
+        if has_relation:
+            related.add(partner.id)
+    placed = place(revenues, bought, related, parameters["shares"])
+    standing = env["customer.pyramid.standing"]
+    rows = {
+        row.partner_id: row
+        for row in standing.search(
+            [("company_id", "=", company.id), ("partner_id", "in", partners.ids)]
+        )
+    }
+    for pid, (level, rank) in placed.items():
+        values = {"level": level, "rank": rank, "revenue": revenues[pid]}
+        if pid in rows:
+            rows[pid].write(values)
+        else:
+            standing.create({"partner_id": pid, "company_id": company.id, **values})
+    env.flush_all()
+    return placed, revenues, env["res.partner"].search_count(domain)
+
+
+def stored_standing(env, company):
+    """{partner id: (level, revenue)} as the addon stored them."""
+    env.cr.execute(
+        SQL(
+            "SELECT partner_id, level, revenue FROM customer_pyramid_standing"
+            " WHERE company_id = %s",
+            company.id,
+        )
+    )
+    return {pid: (level, revenue) for pid, level, revenue in env.cr.fetchall()}
+
+
+def run(env, limit=None):
+    """Time the naive app on every company, and compare it with the addon.
+
+    Returns (seconds, extrapolated to the whole scope with a ``limit``;
+    partners compared; partners that disagree with the addon).
+    """
+    seconds = 0.0
+    compared = disagree = 0
+    for company in env["res.company"].search([], order="id"):
+        stored = stored_standing(env, company)
+        started = time.perf_counter()
+        placed, revenues, scope_size = run_company(env, company, limit)
+        seconds += (time.perf_counter() - started) * scope_size / max(len(placed), 1)
+        for pid, (level, _rank) in placed.items():
+            stored_level, stored_revenue = stored.get(pid, (None, None))
+            # to the cent: an exact half cent (1,408.55 at a rate of 0.88 is
+            # 1,600.625) rounds down in PostgreSQL, whose division keeps a
+            # finite number of digits (1,600.6249...), and up in Python
+            currency = company.currency_id
+            same = stored_revenue is not None and (
+                currency.compare_amounts(
+                    abs(revenues[pid] - stored_revenue), currency.rounding
+                )
+                <= 0
+            )
+            if limit is None:
+                same = same and level == stored_level
+            compared += 1
+            disagree += not same
+        if limit is None:  # and none the addon placed that the app missed
+            missed = len(stored.keys() - placed.keys())
+            compared += missed
+            disagree += missed
+    return seconds, compared, disagree
