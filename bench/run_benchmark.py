@@ -17,13 +17,14 @@ the same data:
   changed (each must write no row),
 - floor: a bare SELECT partner, sum(amount) ... GROUP BY over the same orders,
   after each daily run; daily runs and floor are compared by their medians,
-- naive app: the same job as a typical Odoo app does it, an ORM loop over each
-  company's partners (bench/naive_app.py), checked to find the addon's answer,
-- sums-only loop: the baseline of earlier tables, one _read_group per partner
-  and nothing else (both loops: up to --baseline-max partners per company,
-  extrapolated linearly beyond),
 - confirm overhead: action_confirm with and without the addon's hooks, 1,000 in
   one transaction (a batch) and 200 each in its own transaction (a user's click),
+- then, after one more (untimed) run ranks the confirmed partners again:
+  naive app: the same job as a typical Odoo app does it, an ORM loop over each
+  company's partners (bench/naive_app.py), checked to find the addon's answer;
+  sums-only loop: the baseline of earlier tables, one _read_group per partner
+  and nothing else (both loops: every partner up to --baseline-max partners,
+  beyond that many per company, extrapolated linearly),
 
 and prints one table row (markdown) with the peak memory of this process
 while the addon works (loading, its runs, the confirmations) and while the naive
