@@ -96,24 +96,26 @@ def place(revenues, bought, related, shares):
         if revenues[pid] != previous:  # ties share the highest rank, as rank()
             rank, previous = position, revenues[pid]
         placed[pid] = (level_for_rank(rank, boundaries), rank)
-    for pid in revenues:
-        if pid not in placed:
-            level = "inactive" if pid in bought else "suspect"
-            if level == "suspect" and pid in related:
-                level = "prospect"
-            placed[pid] = (level, 0)
+    for pid in revenues.keys() - placed.keys():
+        if pid in bought:
+            placed[pid] = ("inactive", 0)
+        elif pid in related:
+            placed[pid] = ("prospect", 0)
+        else:
+            placed[pid] = ("suspect", 0)
     return placed
 
 
 def run_company(env, company, limit):
-    """Place up to ``limit`` partners of ``company``; (placed, revenues, scope size)."""
+    """Place up to ``limit`` partners of ``company``; (placed, revenues)."""
     parameters = company._customer_pyramid_parameters()
     start = fields.Date.context_today(env.user) - relativedelta(
         months=parameters["window_months"]
     )
     window_start = datetime.combine(start, day_start.min)
-    domain = scope_domain(env, company)
-    partners = env["res.partner"].search(domain, order="id", limit=limit)
+    partners = env["res.partner"].search(
+        scope_domain(env, company), order="id", limit=limit
+    )
     revenues, bought, related = {}, set(), set()
     for partner in partners:
         revenue, ever_bought, has_relation = partner_facts(
@@ -139,7 +141,7 @@ def run_company(env, company, limit):
         else:
             standing.create({"partner_id": pid, "company_id": company.id, **values})
     env.flush_all()
-    return placed, revenues, env["res.partner"].search_count(domain)
+    return placed, revenues
 
 
 def stored_standing(env, company):
@@ -164,15 +166,17 @@ def run(env, limit=None):
     compared = disagree = 0
     for company in env["res.company"].search([], order="id"):
         stored = stored_standing(env, company)
+        # what the extrapolation scales to, counted outside the timed job
+        scope_size = env["res.partner"].search_count(scope_domain(env, company))
         started = time.perf_counter()
-        placed, revenues, scope_size = run_company(env, company, limit)
+        placed, revenues = run_company(env, company, limit)
         seconds += (time.perf_counter() - started) * scope_size / max(len(placed), 1)
+        currency = company.currency_id
         for pid, (level, _rank) in placed.items():
             stored_level, stored_revenue = stored.get(pid, (None, None))
             # to the cent: an exact half cent (1,408.55 at a rate of 0.88 is
             # 1,600.625) rounds down in PostgreSQL, whose division keeps a
             # finite number of digits (1,600.6249...), and up in Python
-            currency = company.currency_id
             same = stored_revenue is not None and (
                 currency.compare_amounts(
                     abs(revenues[pid] - stored_revenue), currency.rounding
