@@ -179,6 +179,23 @@ class TestPerformanceFactors(CustomerPyramidCase):
         self.partner.invalidate_recordset()
         self.assertEqual(self.partner.customer_satisfaction, 4)
 
+    def test_quotation_feedback_and_complaint_of_one_prospect_each_count_once(self):
+        prospect = self._partners(1, prefix="Prospect")
+        self._order(prospect, 80, confirm=False)
+        self._feedback(5, partner=prospect)
+        self._feedback(2, partner=prospect)
+        prospect.activity_schedule(
+            "customer_pyramid.mail_activity_type_complaint", summary="No answer"
+        )
+        self._recompute()
+        prospect = prospect.with_company(self.company)
+        prospect.invalidate_recordset()
+        # the quotation makes a prospect; (5 + 2) / 2 = 3.5, one complaint: 2.5
+        self.assertEqual(
+            (prospect.customer_pyramid_level, prospect.customer_satisfaction),
+            ("prospect", 2.5),
+        )
+
     def test_complaints_do_not_lower_satisfaction_when_not_used(self):
         self.company.customer_complaint_source = "none"
         self._feedback(4)
