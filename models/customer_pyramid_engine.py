@@ -502,9 +502,6 @@ class CustomerPyramidEngine(models.AbstractModel):
             ),
             fresh=True,
         )
-        # Without statistics the facts' join would hash the wide partner
-        # rows, not these.
-        self.env.cr.execute(SQL("ANALYZE %s (partner_id, rank)", RANKS_TABLE))
 
     def _in_scope(self, company, alias):
         """SQL: the partner ``alias`` is a commercial partner in the pyramid
