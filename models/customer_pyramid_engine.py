@@ -594,13 +594,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
 
     def _facts_query(
-        self,
-        company,
-        parameters=None,
-        partner_ids=None,
-        window=None,
-        sales=None,
-        with_rank=False,
+        self, company, parameters=None, partner_ids=None, window=None, sales=None
     ):
         """What every commercial partner in scope bought from ``company``.
 
@@ -608,14 +602,15 @@ class CustomerPyramidEngine(models.AbstractModel):
         ``window`` is the (start, end) of the revenue window, end excluded;
         by default the active window of the parameters up to now. The reports
         pass their own period so that their revenue is the pyramid's, to the
-        cent. ``sales`` is a table filled by ``_sales_query``; without it,
-        the orders are summed here. ``with_rank``: ``sales`` is
-        customer_pyramid_ranks, and the facts carry its ``rank``.
+        cent. ``sales`` is a table filled by ``_sales_query``, or
+        customer_pyramid_ranks, whose ``rank`` the facts then carry; without
+        it, the orders are summed here.
         """
         key = str(company.id)
         parameters = parameters or company._customer_pyramid_parameters()
         today = fields.Date.context_today(self)
         window_start, _in_window = self._window(parameters, window)
+        rank = SQL(", sa.rank") if sales is RANKS_TABLE else SQL()
         if sales is None:
             sales = self._sales_query(company, parameters, partner_ids, window)
         else:
@@ -750,7 +745,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             in ("activity", "both"),
             window_months=parameters["window_months"],
             sales=sales,
-            rank=SQL(", sa.rank") if with_rank else SQL(),
+            rank=rank,
             window_start=window_start,
             today=today,
         )
@@ -874,9 +869,7 @@ class CustomerPyramidEngine(models.AbstractModel):
               FROM (%(facts)s) f
              WHERE f.in_scope
             """,
-            facts=self._facts_query(
-                company, parameters, sales=RANKS_TABLE, with_rank=True
-            ),
+            facts=self._facts_query(company, parameters, sales=RANKS_TABLE),
             active_count=max(active_count, 1),
             ranked_level=level_of(SQL("f.rank")),
         )

@@ -11,7 +11,6 @@ from .customer_consent import (
     profiling_refused,
 )
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
-from .customer_pyramid_engine import not_our_own_partner
 from .customer_pyramid_standing import (
     RELATIONSHIP_GOAL_SELECTION,
     RELATIONSHIP_TYPE_SELECTION,
@@ -1078,10 +1077,8 @@ class ResPartner(models.Model):
                           FROM res_partner p
                      LEFT JOIN orders o ON o.partner_id = p.id
                      LEFT JOIN leads l ON l.partner_id = p.id
-                         WHERE p.id = p.commercial_partner_id AND p.active
-                           AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                         WHERE %(in_scope)s
                            AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
-                           AND %(not_our_own)s
                     ),
                     moved AS (
                         UPDATE res_partner p
@@ -1109,7 +1106,9 @@ class ResPartner(models.Model):
                     consideration=stages["consideration"].id,
                     awareness=stages["awareness"].id,
                     key=key,
-                    not_our_own=not_our_own_partner("p"),
+                    in_scope=self.env["customer.pyramid.engine"]._in_scope(
+                        company, "p"
+                    ),
                     uid=self.env.uid,
                     now=fields.Datetime.now(),
                 )
