@@ -228,6 +228,44 @@ class TestPyramidReport(CustomerPyramidCase):
 
 
 @tagged("post_install", "-at_install")
+class TestPyramidRevenueToTheCent(CustomerPyramidCase):
+    """Revenue per level adds up to the cent, where doubles would not.
+
+    Shares 10/20/30/40 % and 10 customers: 1000 top; 0.20 and 0.10 big,
+    0.1 + 0.2 = 0.30000000000000004 in doubles; the others below.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "customer_pyramid_top_share": 10,
+                "customer_pyramid_big_share": 20,
+                "customer_pyramid_medium_share": 30,
+                "customer_pyramid_small_share": 40,
+            }
+        )
+        amounts = [1000, 0.2, 0.1, 0.09, 0.08, 0.07, 0.06, 0.05, 0.04, 0.03]
+        cls._bulk_orders(list(zip(cls._partners(10), amounts, strict=True)))
+        cls.engine.recompute_companies(cls.company)
+
+    def test_snapshot_revenue_of_a_level_is_exact(self):
+        big = self.env["customer.pyramid.snapshot"].search(
+            [("company_id", "=", self.company.id), ("level", "=", "big")]
+        )
+        self.assertEqual(big.revenue, 0.3)
+
+    def test_preview_revenue_of_a_level_is_exact(self):
+        action = (
+            self.env["res.config.settings"].create({}).action_customer_pyramid_preview()
+        )
+        preview = self.env["customer.pyramid.preview"].browse(action["res_id"])
+        big = preview.level_ids.filtered(lambda line: line.level == "big")
+        self.assertEqual((big.current_revenue, big.new_revenue), (0.3, 0.3))
+
+
+@tagged("post_install", "-at_install")
 class TestPyramidReportArabic(CustomerPyramidCase):
     """The printed pyramid in Arabic reads right to left."""
 

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
-from ..models.customer_pyramid_engine import RESULT_TABLE
+from ..models.customer_pyramid_engine import RESULT_TABLE, cents_sum
 from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
 
 
@@ -128,16 +128,14 @@ class CustomerPyramidPreview(models.TransientModel):
                        %(cutoff)s, COALESCE(new.held, 0), %(audit)s
                   FROM unnest(%(levels)s::varchar[]) WITH ORDINALITY
                        AS lv(level, sequence)
-            CROSS JOIN (SELECT sum(old_revenue::numeric)
-                                   FILTER (WHERE old_level IS NOT NULL)
-                                   AS current_revenue,
-                               sum(revenue) AS new_revenue
+            CROSS JOIN (SELECT %(current_revenue)s AS current_revenue,
+                               %(revenue)s AS new_revenue
                           FROM %(result)s) totals
              LEFT JOIN (SELECT old_level AS level, count(*) AS customers,
-                               sum(old_revenue::numeric) AS revenue
+                               %(old_revenue)s AS revenue
                           FROM %(result)s GROUP BY old_level) cur
                        ON cur.level = lv.level
-             LEFT JOIN (SELECT level, count(*) AS customers, sum(revenue) AS revenue,
+             LEFT JOIN (SELECT level, count(*) AS customers, %(revenue)s AS revenue,
                                count(*) FILTER (WHERE held) AS held
                           FROM %(result)s GROUP BY level) new
                        ON new.level = lv.level
@@ -145,6 +143,11 @@ class CustomerPyramidPreview(models.TransientModel):
                 cutoff=self.env["customer.pyramid.engine"]._cutoff_of(
                     SQL("lv.level"), cutoffs
                 ),
+                current_revenue=cents_sum(
+                    SQL("old_revenue"), SQL("old_level IS NOT NULL")
+                ),
+                old_revenue=cents_sum(SQL("old_revenue")),
+                revenue=cents_sum(SQL("revenue")),
                 preview=self.id,
                 levels=levels,
                 result=RESULT_TABLE,
