@@ -8,6 +8,12 @@ from odoo.tests import tagged
 from .common import CustomerPyramidCase, load_arabic
 
 REPORT = "customer_pyramid.customer_pyramid_report_action_pdf"
+SHARES_10_20_30_40 = {
+    "customer_pyramid_top_share": 10,
+    "customer_pyramid_big_share": 20,
+    "customer_pyramid_medium_share": 30,
+    "customer_pyramid_small_share": 40,
+}
 
 
 @tagged("post_install", "-at_install")
@@ -26,14 +32,7 @@ class TestPyramidReport(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "customer_pyramid_top_share": 10,
-                "customer_pyramid_big_share": 20,
-                "customer_pyramid_medium_share": 30,
-                "customer_pyramid_small_share": 40,
-            }
-        )
+        cls.company.write(SHARES_10_20_30_40)
         customers = cls._partners(10)
         cls._bulk_orders(
             [(partner, 1000 - 100 * index) for index, partner in enumerate(customers)]
@@ -238,14 +237,7 @@ class TestPyramidRevenueToTheCent(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "customer_pyramid_top_share": 10,
-                "customer_pyramid_big_share": 20,
-                "customer_pyramid_medium_share": 30,
-                "customer_pyramid_small_share": 40,
-            }
-        )
+        cls.company.write(SHARES_10_20_30_40)
         amounts = [1000, 0.2, 0.1, 0.09, 0.08, 0.07, 0.06, 0.05, 0.04, 0.03]
         cls._bulk_orders(list(zip(cls._partners(10), amounts, strict=True)))
         cls.engine.recompute_companies(cls.company)
