@@ -79,6 +79,17 @@ def cents_sum(amounts, condition=None):
     )
 
 
+def hundredths(numerator, denominator):
+    """SQL: ``numerator / denominator``, not negative, as a double rounded to
+    two decimals half up, as numeric ``round()`` does.
+
+    Not ``round()`` of a double, which rounds half to even (3.125 to 3.12).
+    One division of the numerator times 100: exact when the quotient is a
+    half, so the half goes up.
+    """
+    return SQL("floor(100.0::float8 * (%s) / %s + 0.5) / 100", numerator, denominator)
+
+
 class CustomerPyramidEngine(models.AbstractModel):
     """The one implementation of the pyramid computation.
 
@@ -658,8 +669,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                        sa.first_order_date, sa.last_order_date,
                        COALESCE(sg.has_relation, FALSE) AS has_relation,
                        -- in double precision, as stored (see _build_ranks)
-                       round(COALESCE(sa.orders_in_window, 0) * 1200.0::float8
-                             / %(window_months)s) / 100 AS order_frequency,
+                       %(order_frequency)s AS order_frequency,
                        CASE WHEN s.potential > 0 THEN
                            round((100 * COALESCE(sa.revenue, 0) * 12
                                  / %(window_months)s / s.potential)::numeric, 1)
@@ -769,6 +779,10 @@ class CustomerPyramidEngine(models.AbstractModel):
             complaint_activities=company.customer_complaint_source
             in ("activity", "both"),
             window_months=parameters["window_months"],
+            order_frequency=hundredths(
+                SQL("COALESCE(sa.orders_in_window, 0) * 12"),
+                parameters["window_months"],
+            ),
             sales=sales,
             rank=rank,
             window_start=window_start,
@@ -890,15 +904,14 @@ class CustomerPyramidEngine(models.AbstractModel):
         # written and read once more (docs/benchmarks.md).
         ranked = SQL(
             """
-            SELECT f.*, round(10000.0::float8 * f.rank / %(active_count)s) / 100
-                       AS percentile,
+            SELECT f.*, %(percentile)s AS percentile,
                    CASE WHEN f.rank IS NOT NULL THEN %(ranked_level)s END
                        AS ranked_level
               FROM (%(facts)s) f
              WHERE f.in_scope
             """,
             facts=self._facts_query(company, parameters, sales=RANKS_TABLE),
-            active_count=max(active_count, 1),
+            percentile=hundredths(SQL("100 * f.rank"), max(active_count, 1)),
             ranked_level=level_of(SQL("f.rank")),
         )
         # fresh: a transaction recomputing several companies (the Settings

@@ -118,6 +118,17 @@ class TestPyramidSmallCounts(CustomerPyramidCase):
         self.assertEqual(levels[2:4], ["medium", "medium"])
         self.assertEqual(levels.count("small"), 16)
 
+    def test_percentile_rounds_half_up(self):
+        partners = self._partners(32)
+        self._bulk_orders(
+            [(partner, 1000 - index) for index, partner in enumerate(partners)]
+        )
+        self._recompute()
+        first = partners[0].with_company(self.company)
+        first.invalidate_recordset()
+        # 100 x 1 / 32 = 3.125; rounding half to even would give 3.12
+        self.assertEqual(first.customer_pyramid_percentile, 3.13)
+
     def test_ties_are_deterministic_between_runs(self):
         partners = self._partners(20)
         for partner in partners:
