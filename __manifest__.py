@@ -2,7 +2,7 @@
     "name": "Customer Pyramid",
     "summary": "Rank customers into Jay Curry's customer pyramid and follow "
     "them along the customer lifecycle",
-    "version": "18.0.2.1.4",
+    "version": "18.0.2.2.0",
     "category": "Sales/Sales",
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",
@@ -50,4 +50,5 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

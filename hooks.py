@@ -4,5 +4,24 @@ def post_init_hook(env):
     Runs the same set-based recompute as the scheduled action, for every company,
     so that users see levels right after installing.
     """
-    env["res.partner"]._customer_lifecycle_initialize(env["res.company"].search([]))
+    env["customer.lifecycle.engine"].initialize(env["res.company"].search([]))
     env["customer.pyramid.engine"].recompute_companies(env["res.company"].search([]))
+
+
+def uninstall_hook(env):
+    """Delete the activities of the addon's activity types.
+
+    They point at the types with a foreign key that forbids deleting them,
+    so the types, and their XML ids, would otherwise stay behind.
+    """
+    types = env["mail.activity.type"]
+    for name in ("retention", "complaint"):
+        types |= (
+            env.ref(
+                f"customer_pyramid.mail_activity_type_{name}", raise_if_not_found=False
+            )
+            or types.browse()
+        )
+    env["mail.activity"].with_context(
+        active_test=False, customer_pyramid_skip_events=True
+    ).search([("activity_type_id", "in", types.ids)]).unlink()

@@ -315,10 +315,10 @@ def hooks(env, enabled):
     if enabled:
         yield
         return
-    engine = type(env["customer.pyramid.engine"])
+    events = type(env["customer.pyramid.event"])
     with (
-        patch.object(engine, "queue_refresh", lambda *args, **kwargs: None),
-        patch.object(engine, "queue_confirmed_orders", lambda *args, **kwargs: None),
+        patch.object(events, "queue", lambda *args, **kwargs: None),
+        patch.object(events, "queue_confirmed_orders", lambda *args, **kwargs: None),
     ):
         yield
 

@@ -40,9 +40,16 @@ def level_counts(active_count, shares):
     return (top, big - top, medium - big, active_count - medium)
 
 
+def rank_bands(boundaries):
+    """(level, last rank) of each ranked level but the lowest, highest first;
+    a rank past them all is the lowest level. The SQL ranking builds its
+    CASE from these, so that it and ``level_for_rank`` are one rule."""
+    return list(zip(RANKED_LEVELS[:-1], boundaries, strict=True))
+
+
 def level_for_rank(rank, boundaries):
     """The ranked level of a customer at ``rank`` (1 is the highest revenue)."""
-    for level, last_rank in zip(RANKED_LEVELS, boundaries, strict=False):
+    for level, last_rank in rank_bands(boundaries):
         if rank <= last_rank:
             return level
     return RANKED_LEVELS[-1]
@@ -60,3 +67,4 @@ LEVEL_SELECTION = [
     ("rest", "Rest of the world"),
 ]
 ACTIVE_LEVELS = RANKED_LEVELS
+LEVELS = tuple(level for level, _label in LEVEL_SELECTION)

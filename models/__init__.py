@@ -1,3 +1,6 @@
+from . import customer_pyramid_input_mixin
+from . import customer_pyramid_event
+from . import customer_lifecycle_engine
 from . import customer_history_mixin
 from . import customer_pyramid_level_order_mixin
 from . import customer_lifecycle_stage
@@ -22,4 +25,5 @@ from . import product_pricelist
 from . import sale_order
 from . import sale_order_line
 from . import crm_lead
+from . import base_partner_merge_automatic_wizard
 from . import customer_pyramid_demo

@@ -2,7 +2,13 @@ from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "customer.pyramid.input.mixin"]
+    # An open or won opportunity makes its partner a prospect.
+    _customer_pyramid_inputs = frozenset(
+        {"type", "partner_id", "active", "company_id", "stage_id", "probability"}
+    )
+    _customer_pyramid_cause = "lead"
 
     customer_referred_by_id = fields.Many2one(
         "res.partner",
@@ -22,22 +28,20 @@ class CrmLead(models.Model):
             self._customer_lifecycle_on_lead()
         return res
 
-    def _customer_lifecycle_on_lead(self):
-        """A lead makes its partner aware; an opportunity makes it consider.
+    def _customer_pyramid_concerns(self):
+        # only opportunities give a relationship; a lead turned into one is
+        # written as an opportunity and counts from there
+        return super(
+            CrmLead, self.filtered(lambda lead: lead.type == "opportunity")
+        )._customer_pyramid_concerns()
 
-        An opportunity also makes a suspect a prospect at once.
-        """
-        opportunities = self.filtered(lambda lead: lead.type == "opportunity")
-        for company, leads in opportunities.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
-                company or self.env.company, leads.partner_id, "lead"
-            )
+    def _customer_lifecycle_on_lead(self):
+        """A lead makes its partner aware; an opportunity makes it consider."""
+        lifecycle = self.env["customer.lifecycle.engine"]
         for lead in self.filtered("partner_id"):
-            partner = lead.partner_id.commercial_partner_id
+            partner = lead.partner_id.commercial_partner_id.sudo()
             if lead.customer_referred_by_id and not partner.customer_referred_by_id:
                 partner.customer_referred_by_id = lead.customer_referred_by_id
             company = lead.company_id or self.env.company
             rule = "consideration" if lead.type == "opportunity" else "awareness"
-            partner._customer_lifecycle_prospective()._customer_lifecycle_advance(
-                rule, company
-            )
+            lifecycle.advance(partner, rule, company)

@@ -42,7 +42,9 @@ class CustomerConsent(models.Model):
     """
 
     _name = "customer.consent"
+    _inherit = "customer.pyramid.input.mixin"
     _description = "Consent of a partner to a purpose"
+    _customer_pyramid_cause = "consent"
     _order = "date desc, id desc"
     _rec_name = "purpose"
 
@@ -94,11 +96,11 @@ class CustomerConsent(models.Model):
             )
 
     def _apply_profiling_consent(self, company):
-        """A refusal takes the partner out of the pyramid at once, a consent
-        given again brings it back: refresh its level now.
+        """A pin is a profile too: it goes with a refusal of profiling.
 
-        A pin is a profile too: it goes with the refusal. sudo: recording the
-        customer's refusal is a salesperson's job, unpinning a manager's.
+        The refusal itself is an event (``customer.pyramid.input.mixin``):
+        it has taken the partner out of the pyramid already. sudo: recording
+        the customer's refusal is a salesperson's job, unpinning a manager's.
         """
         partners = self.partner_id.commercial_partner_id.with_company(company)
         refusing = partners.filtered(
@@ -112,6 +114,3 @@ class CustomerConsent(models.Model):
                     "customer_pyramid_pin_reason": False,
                 }
             )
-        self.env["customer.pyramid.engine"].refresh_partners(
-            company, partners, "consent"
-        )

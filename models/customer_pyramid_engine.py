@@ -10,7 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION, level_boundaries
+from ..lib.pyramid_split import ACTIVE_LEVELS, LEVELS, level_boundaries, rank_bands
 from .customer_consent import profiling_refused
 from .customer_pyramid_standing import FACT_COLUMNS, STANDING_FIELDS
 
@@ -20,6 +20,11 @@ _logger = logging.getLogger(__name__)
 # key is the company id, so companies are recomputed independently. A full
 # recompute holds it exclusively, order events share it: they never interleave.
 LOCK_NAMESPACE = 74_726_179
+# First key of the per-partner lock an event holds until its commit, the
+# second the partner's id: two transactions refreshing the same partner
+# take turns, so the second reads the first's committed orders (READ
+# COMMITTED) or fails to serialize and is retried by Odoo (REPEATABLE READ).
+PARTNER_LOCK_NAMESPACE = 74_726_180
 # A full recompute waits this long for in-flight order events before it skips.
 LOCK_ATTEMPTS = 5
 LOCK_RETRY_SECONDS = 0.2
@@ -37,8 +42,6 @@ SALES_TABLE = SQL.identifier(SALES)
 RANKS_TABLE = SQL.identifier(RANKS)
 RESULT_TABLE = SQL.identifier(RESULT)
 CHANGES_TABLE = SQL.identifier(CHANGES)
-# Where a transaction queues its events (cr.precommit.data).
-PENDING_EVENTS = "customer_pyramid.pending_events"
 # The facts carry the stored value of each fact column as old_<column>.
 OLD_FACT_COLUMNS = {column: f"old_{column}" for column in FACT_COLUMNS.values()}
 
@@ -160,81 +163,6 @@ class CustomerPyramidEngine(models.AbstractModel):
                 )
         return stats
 
-    @api.model
-    def refresh_partners(self, company, partners, cause):
-        """Event path: refresh the facts and the level of a few partners now.
-
-        Active partners are placed against the cut-offs of the last full
-        recompute; re-ranking everyone is the scheduled action's job. Queued
-        events go first, so that causes are recorded in the order they came.
-        """
-        commercial_ids = partners.commercial_partner_id.ids
-        if commercial_ids:
-            self._run_pending_events()
-            self._refresh_now(company, commercial_ids, cause)
-
-    @api.model
-    def queue_refresh(self, company, partners, cause):
-        """``refresh_partners``, applied at the end of the transaction.
-
-        For order events: a transaction confirming a thousand orders refreshes
-        their partners in one pass, not a thousand. Anything reading a
-        partner's standing first applies the queue, so the transaction itself
-        never reads a stale level.
-        """
-        commercial_ids = partners.commercial_partner_id.ids
-        if commercial_ids:
-            self._queue_event(
-                "refresh", (self.env.uid, company.id, cause), commercial_ids
-            )
-
-    @api.model
-    def queue_confirmed_orders(self, company, orders):
-        """Lifecycle moves of confirmed orders, applied with the refreshes."""
-        self._queue_event("confirmed", (self.env.uid, company.id), orders.ids)
-
-    def _queue_event(self, kind, key, ids):
-        # A chain of links, each (kind, key, ids, previous link), never changed
-        # in place: Odoo's test case restores a shallow copy of the precommit
-        # data after each test, and a batch of thousands of orders queues each
-        # one in constant time.
-        data = self.env.cr.precommit.data
-        if PENDING_EVENTS not in data:
-            self.env.cr.precommit.add(self._run_pending_events)
-        data[PENDING_EVENTS] = (kind, key, tuple(ids), data.get(PENDING_EVENTS))
-
-    def _run_pending_events(self):
-        """Apply the queued events: pyramid refreshes, then lifecycle moves.
-
-        Each with the user who caused it, as if applied when it happened.
-        """
-        link = self.env.cr.precommit.data.pop(PENDING_EVENTS, None)
-        if not link:
-            return
-        links = []
-        while link:
-            links.append(link[:3])
-            link = link[3]
-        pending = {"refresh": {}, "confirmed": {}}
-        for kind, key, ids in reversed(links):
-            pending[kind].setdefault(key, set()).update(ids)
-        for (uid, company_id, cause), partner_ids in pending["refresh"].items():
-            if company := self._event_company(uid, company_id):
-                self.with_user(uid)._refresh_now(company, sorted(partner_ids), cause)
-        for (uid, company_id), order_ids in pending["confirmed"].items():
-            if company := self._event_company(uid, company_id):
-                orders = self.env["sale.order"].with_user(uid).browse(sorted(order_ids))
-                orders.exists()._customer_lifecycle_on_confirm(company)
-        # ORM writes made here, after the transaction's own flush at commit
-        self.env.flush_all()
-
-    def _event_company(self, uid, company_id):
-        """The event's company; empty when a savepoint rolled back its company
-        or its user, and with them what the event was about."""
-        if not self.env["res.users"].sudo().browse(uid).exists():
-            return self.env["res.company"]
-        return self.env["res.company"].sudo().browse(company_id).exists()
-
     def _refresh_now(self, company, partner_ids, cause):
         # Waits while a full recompute of this company runs, so that neither
         # overwrites the other with facts read before the other committed.
@@ -245,12 +173,22 @@ class CustomerPyramidEngine(models.AbstractModel):
                 company.id,
             )
         )
+        # in ascending order, so that two events never wait for each other
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_advisory_xact_lock(%s, partner_id)"
+                "  FROM unnest(%s::int[]) AS partner_id ORDER BY partner_id",
+                PARTNER_LOCK_NAMESPACE,
+                sorted(partner_ids),
+            )
+        )
         self._flush_sources()
         parameters = company._customer_pyramid_parameters()
         self._build_result_from_cutoffs(
             company, parameters, self._facts_query(company, parameters, partner_ids)
         )
         self._apply_result(company, cause)
+        self._forget_out_of_scope(company, partner_ids)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
@@ -264,7 +202,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         ``res.company._customer_pyramid_parameters``).
         """
         cr = self.env.cr
-        self._run_pending_events()
+        self.env["customer.pyramid.event"].apply_pending()
         if not dry_run and not self._try_lock(company):
             _logger.info(
                 "customer pyramid: %s is being recomputed by another worker, skipped",
@@ -304,6 +242,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         if dry_run:
             return stats
         stats["placed"], stats["changed"] = self._apply_result(company, cause)
+        stats["forgotten"] = self._forget_out_of_scope(company)
         settings_label = company._customer_pyramid_settings_label(parameters)
         self._store_snapshot(company, run_date, settings_label, cutoffs)
         company.sudo().write(  # the cron user may not be a settings admin
@@ -540,18 +479,50 @@ class CustomerPyramidEngine(models.AbstractModel):
 
     def _in_scope(self, company, alias):
         """SQL: the partner ``alias`` is a commercial partner in the pyramid
-        of ``company``."""
+        of ``company``: who may be a customer, for the ranking, the events,
+        the lifecycle and the reports alike.
+
+        Active, commercial, of the company or shared, not one of our
+        companies or employees, and not a mere vendor: a vendor is in only
+        once it bought from the company (vendors are few, so the orders are
+        looked up for them alone).
+        """
         return SQL(
             "%(active)s AND %(id)s = %(commercial)s"
             " AND (%(company_of)s IS NULL OR %(company_of)s = %(company)s)"
-            " AND %(not_our_own)s",
+            " AND %(not_our_own)s"
+            " AND (COALESCE(%(supplier_rank)s, 0) = 0"
+            "      OR COALESCE(%(customer_rank)s, 0) > 0"
+            "      OR EXISTS (SELECT 1 FROM sale_order vso"
+            "                   JOIN res_partner vp ON vp.id = vso.partner_id"
+            "                  WHERE vp.commercial_partner_id = %(id)s"
+            "                    AND vso.company_id = %(company)s"
+            "                    AND vso.state = 'sale'))",
             active=SQL.identifier(alias, "active"),
             id=SQL.identifier(alias, "id"),
             commercial=SQL.identifier(alias, "commercial_partner_id"),
             company_of=SQL.identifier(alias, "company_id"),
             company=company.id,
             not_our_own=not_our_own_partner(alias),
+            supplier_rank=SQL.identifier(alias, "supplier_rank"),
+            customer_rank=SQL.identifier(alias, "customer_rank"),
         )
+
+    def _partners_in_scope(self, company, partner_ids):
+        """The ids among ``partner_ids`` of the partners in the pyramid of
+        ``company``: the rule ``_in_scope`` applied to a few partners."""
+        if not partner_ids:
+            return []
+        self.env["res.partner"].flush_model()
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
+                list(partner_ids),
+                self._in_scope(company, "p"),
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
 
     def _mark(self, alias, key):
         """SQL: the level the partner ``alias`` was marked with by hand."""
@@ -643,6 +614,9 @@ class CustomerPyramidEngine(models.AbstractModel):
         """
         key = str(company.id)
         parameters = parameters or company._customer_pyramid_parameters()
+        complaint_source = company._customer_pyramid_setting(
+            "customer_complaint_source"
+        )
         today = fields.Date.context_today(self)
         window_start, _in_window = self._window(parameters, window)
         rank = SQL(", sa.rank") if sales is RANKS_TABLE else SQL()
@@ -775,9 +749,8 @@ class CustomerPyramidEngine(models.AbstractModel):
             lead_filter=self._of_commercial_partners("l", partner_ids),
             feedback_filter=self._of_commercial_partners("fb", partner_ids),
             complaint_filter=self._of_commercial_partners("a", partner_ids, "res_id"),
-            complaint_mark=company.customer_complaint_source in ("flag", "both"),
-            complaint_activities=company.customer_complaint_source
-            in ("activity", "both"),
+            complaint_mark=complaint_source in ("flag", "both"),
+            complaint_activities=complaint_source in ("activity", "both"),
             window_months=parameters["window_months"],
             order_frequency=hundredths(
                 SQL("COALESCE(sa.orders_in_window, 0) * 12"),
@@ -800,7 +773,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         the grace band mean the same on both. ``fresh``: see
         ``_fill_temporary_table``.
         """
-        order = [level for level, _label in LEVEL_SELECTION]
+        order = list(LEVELS)
         query = SQL(
             """
             -- OFFSET 0 computes a step once per row: inlined into the next,
@@ -876,18 +849,16 @@ class CustomerPyramidEngine(models.AbstractModel):
         Returns the cut-offs, {level: the lowest revenue ranked on it}, and
         the number of partners in scope.
         """
-        top, big, medium = boundaries
+        bands = rank_bands(boundaries)
 
         def level_of(rank):
             return SQL(
-                """CASE WHEN %(rank)s <= %(top)s THEN 'top'
-                        WHEN %(rank)s <= %(big)s THEN 'big'
-                        WHEN %(rank)s <= %(medium)s THEN 'medium'
-                        ELSE 'small' END""",
-                rank=rank,
-                top=top,
-                big=big,
-                medium=medium,
+                "CASE %s ELSE %s END",
+                SQL(" ").join(
+                    SQL("WHEN %s <= %s THEN %s", rank, last_rank, level)
+                    for level, last_rank in bands
+                ),
+                ACTIVE_LEVELS[-1],
             )
 
         self.env.cr.execute(
@@ -939,12 +910,26 @@ class CustomerPyramidEngine(models.AbstractModel):
         ranked_level = SQL("'small'")
         if placements:
             ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
+        # The rank among the customers ranked as they stand (the last full
+        # run's, and the events' since): one more than those with a higher
+        # revenue, ties sharing the highest rank as rank() does.
         ranked = SQL(
-            """SELECT f.*, CASE WHEN f.ranked THEN f.old_rank END AS rank,
-                      CASE WHEN f.ranked THEN f.old_percentile END AS percentile,
+            """SELECT f.*, r.rank,
+                      %(percentile)s AS percentile,
                       CASE WHEN f.ranked THEN %(ranked_level)s END AS ranked_level
-                 FROM (%(facts)s) f WHERE f.in_scope""",
+                 FROM (%(facts)s) f
+            LEFT JOIN LATERAL (
+                    SELECT 1 + count(*) FILTER (WHERE st.revenue > f.revenue)
+                               AS rank,
+                           1 + count(*) AS ranked_count
+                      FROM customer_pyramid_standing st
+                     WHERE st.company_id = %(company)s AND st.rank IS NOT NULL
+                       AND st.partner_id <> f.partner_id
+                  ) r ON f.ranked
+                WHERE f.in_scope""",
             facts=facts_query,
+            company=company.id,
+            percentile=hundredths(SQL("100 * r.rank"), SQL("r.ranked_count")),
             ranked_level=ranked_level,
         )
         self._fill_result(ranked, cutoffs, parameters["grace_band"])
@@ -1067,6 +1052,7 @@ class CustomerPyramidEngine(models.AbstractModel):
                 SELECT partner_id, %(company)s, %(now)s, old_level, level, %(cause)s,
                        revenue, %(uid)s
                   FROM %(changes)s
+             RETURNING id
                 """,
                 company=company.id,
                 now=now,
@@ -1075,10 +1061,12 @@ class CustomerPyramidEngine(models.AbstractModel):
                 changes=CHANGES_TABLE,
             )
         )
-        changed = cr.rowcount
+        history_ids = [history_id for (history_id,) in cr.fetchall()]
+        changed = len(history_ids)
         if changed:
             self._post_level_messages(company, cause, now)
             self._schedule_retention_activities(company)
+            self.env["customer.pyramid.history"]._run_creation_automations(history_ids)
         # What the SQL above wrote, and nothing more: a transaction confirming
         # many orders keeps the rest of its cache.
         self.env["customer.pyramid.standing"].invalidate_model()
@@ -1086,6 +1074,36 @@ class CustomerPyramidEngine(models.AbstractModel):
             [*STANDING_FIELDS, "customer_pyramid_history_count", "message_ids"]
         )
         return placed, changed
+
+    def _forget_out_of_scope(self, company, partner_ids=None):
+        """Delete the standing rows of partners that left the pyramid of
+        ``company`` (archived, made a contact, an employee's or a company's
+        own partner): those of ``partner_ids``, or of everyone.
+
+        The result holds every partner in scope, so a row without a result
+        row is one of them. Returns the number of rows deleted.
+        """
+        partner_filter = SQL()
+        if partner_ids is not None:
+            partner_filter = SQL("AND st.partner_id = ANY(%s)", partner_ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM customer_pyramid_standing st
+                 WHERE st.company_id = %(company)s %(partner_filter)s
+                   AND NOT EXISTS (SELECT 1 FROM %(result)s r
+                                    WHERE r.partner_id = st.partner_id)
+                """,
+                company=company.id,
+                partner_filter=partner_filter,
+                result=RESULT_TABLE,
+            )
+        )
+        forgotten = self.env.cr.rowcount
+        if forgotten:
+            self.env["customer.pyramid.standing"].invalidate_model()
+            self.env["res.partner"].invalidate_model(list(STANDING_FIELDS))
+        return forgotten
 
     def _relationship_defaults(self):
         """Columns default_type and default_goal: what a changed level sets.
@@ -1168,7 +1186,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         """Retention beats acquisition: a dropping customer gets a call."""
         if not company.customer_pyramid_retention_activity:
             return
-        order = [level for level, _label in LEVEL_SELECTION]
+        order = list(LEVELS)
         self.env.cr.execute(
             SQL(
                 """
@@ -1232,7 +1250,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         one run add up to 100 % in a pivot. A run is known by its date, to the
         second: a second run within the same second replaces the first's rows.
         """
-        levels = [level for level, _label in LEVEL_SELECTION]
+        levels = list(LEVELS)
         uid = self.env.uid
         self.env["customer.pyramid.snapshot"].flush_model()
         self.env.cr.execute(

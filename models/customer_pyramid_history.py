@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..lib.pyramid_split import LEVEL_SELECTION
 
@@ -9,6 +9,8 @@ CAUSE_SELECTION = [
     ("order", "Sale order event"),
     ("lead", "Opportunity event"),
     ("partner", "New partner"),
+    ("partner_change", "Partner moved, archived or restored"),
+    ("merge", "Partners merged"),
     ("pin", "Pinned by a manager"),
     ("unpin", "Unpinned by a manager"),
     ("pin_expired", "Pin expired"),
@@ -31,3 +33,17 @@ class CustomerPyramidHistory(models.Model):
     new_level = fields.Selection(LEVEL_SELECTION, readonly=True)
     cause = fields.Selection(CAUSE_SELECTION, required=True, readonly=True)
     revenue = fields.Float(string="Revenue in window", readonly=True, aggregator="sum")
+
+    @api.model
+    def _run_creation_automations(self, history_ids):
+        """What Odoo's ``create`` would have run for rows the engine inserted
+        in SQL: the automated actions on creation (base_automation, when
+        installed), with their conditions, as its own ``create`` does."""
+        if "base.automation" not in self.env:
+            return
+        records = self.browse(history_ids)
+        automations = self.env["base.automation"]._get_actions(
+            records, ["on_create", "on_create_or_write"]
+        )
+        for automation in automations.with_context(old_values=None):
+            automation._process(automation._filter_post(records, feedback=True))

@@ -1,9 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import LEVEL_SELECTION
-
-LEVELS = [level for level, _label in LEVEL_SELECTION]
+from ..lib.pyramid_split import LEVELS
 
 
 class CustomerPyramidLevelOrderMixin(models.AbstractModel):
@@ -20,7 +18,7 @@ class CustomerPyramidLevelOrderMixin(models.AbstractModel):
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):
         ordered_terms = {
-            spec: SQL("array_position(%s::varchar[], %s)", LEVELS, term)
+            spec: SQL("array_position(%s::varchar[], %s)", list(LEVELS), term)
             if spec in self._customer_pyramid_level_fields
             else term
             for spec, term in groupby_terms.items()

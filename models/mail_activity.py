@@ -41,6 +41,6 @@ class MailActivity(models.Model):
 
     def _customer_refresh_partners(self, partners):
         if partners:
-            self.env["customer.pyramid.engine"].refresh_partners(
+            self.env["customer.pyramid.event"].refresh_now(
                 self.env.company, partners, "feedback"
             )

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 SHARE_FIELDS = (
     "customer_pyramid_top_share",
@@ -25,6 +26,16 @@ CHECKED_FIELDS = (
     "customer_pyramid_amount_basis",
     "customer_pyramid_grace_band",
     *MINIMUMS,
+)
+# Settings for which an empty value is never meant: read as their default.
+SETTINGS_WITH_DEFAULT = (
+    *SHARE_FIELDS,
+    "customer_pyramid_window_months",
+    "customer_pyramid_amount_basis",
+    "customer_lifecycle_loyalty_orders",
+    "customer_lifecycle_loyalty_months",
+    "customer_offer_refusal_mode",
+    "customer_complaint_source",
 )
 # What the preview can try before it is saved: the settings that rank.
 RANKING_FIELDS = (
@@ -69,7 +80,6 @@ class ResCompany(models.Model):
         selection="_selection_customer_pyramid_amount_basis",
         string="Ranking basis",
         default="untaxed",
-        required=True,
         help="What ranks the active customers: the untaxed or total amount of "
         "their confirmed orders, or their margin (with the Sales margin app).",
     )
@@ -128,7 +138,6 @@ class ResCompany(models.Model):
         [("warn", "Warn"), ("block", "Block")],
         string="During the cooling-off",
         default="warn",
-        required=True,
         help="Warn: quotations show the refusal and may be sent. Block: "
         "sending a quotation is refused.",
     )
@@ -141,7 +150,6 @@ class ResCompany(models.Model):
         ],
         string="Open complaints come from",
         default="both",
-        required=True,
         help="While a partner has an open complaint, offers are blocked.",
     )
 
@@ -236,6 +244,15 @@ class ResCompany(models.Model):
         )
         return companies
 
+    def unlink(self):
+        ids = self.ids
+        res = super().unlink()
+        # the standing rows have no foreign key to cascade with
+        self.env.cr.execute(
+            SQL("DELETE FROM customer_pyramid_standing WHERE company_id = ANY(%s)", ids)
+        )
+        return res
+
     @api.model
     def _customer_pyramid_margin_available(self):
         """Margins exist when the Sales margin app (sale_margin) is installed."""
@@ -247,7 +264,9 @@ class ResCompany(models.Model):
         ``values`` maps the RANKING_FIELDS to values not saved yet (preview).
         """
         self.ensure_one()
-        values = values or {fname: self[fname] for fname in RANKING_FIELDS}
+        values = values or {
+            fname: self._customer_pyramid_setting(fname) for fname in RANKING_FIELDS
+        }
         basis = values["customer_pyramid_amount_basis"]
         if basis == "margin" and not self._customer_pyramid_margin_available():
             basis = "untaxed"  # sale_margin was uninstalled after margin was chosen
@@ -262,6 +281,19 @@ class ResCompany(models.Model):
             "basis": basis,
             "grace_band": values["customer_pyramid_grace_band"],
         }
+
+    def _customer_pyramid_setting(self, fname):
+        """The company's setting ``fname``, or its default when empty.
+
+        The addon adds no NOT NULL column to res_company: a company created
+        while the addon's models are not loaded (another module's install or
+        tests, a script) leaves them empty, and is read with the defaults.
+        """
+        self.ensure_one()
+        value = self[fname]
+        if value or fname not in SETTINGS_WITH_DEFAULT:
+            return value
+        return self._fields[fname].default(self)
 
     def _customer_pyramid_cron_warning(self, cron):
         """Why managers should not trust the levels, or False.

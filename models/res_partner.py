@@ -4,19 +4,20 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import LEVEL_SELECTION
+from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
 from .customer_consent import (
     CONSENT_PURPOSE_SELECTION,
     CONSENT_STATE_SELECTION,
     profiling_refused,
 )
-from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
 from .customer_pyramid_standing import (
     RELATIONSHIP_GOAL_SELECTION,
     RELATIONSHIP_TYPE_SELECTION,
     STANDING_FIELDS,
 )
 
+# Who reads, searches, groups and exports what the addon knows of a partner.
+PYRAMID_USER = "customer_pyramid.group_user"
 MARK_SELECTION = [
     ("prospect", "Prospect"),
     ("suspect", "Suspect"),
@@ -32,7 +33,9 @@ RELATIONSHIP_MANUAL_FIELDS = {
     "customer_relationship_type": "customer_relationship_type_manual",
     "customer_relationship_goal": "customer_relationship_goal_manual",
 }
-LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
+# A partner's change of these takes it into or out of the pyramid's scope,
+# or moves its orders to another commercial partner.
+SCOPE_FIELDS = {"parent_id", "active", "company_id", "is_company"}
 
 
 def _search_standing(fname):
@@ -76,27 +79,37 @@ class ResPartner(models.Model):
         help="The pinned level when a manager pinned one, else the computed level.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_level"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_computed_level = fields.Selection(
         LEVEL_SELECTION,
         string="Computed level",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_computed_level"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_pinned_level = fields.Selection(
         LEVEL_SELECTION,
         string="Pinned level",
         company_dependent=True,
         help="A level set by a sales manager; the computation never overrides it.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_pyramid_pin_reason = fields.Char(
-        string="Pin reason", company_dependent=True, index=False
+        string="Pin reason",
+        company_dependent=True,
+        index=False,
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_pyramid_pin_until = fields.Date(
         string="Pinned until",
         company_dependent=True,
         help="The scheduled action unpins the level after this date; "
         "empty keeps the pin until a manager removes it.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_pyramid_mark = fields.Selection(
         MARK_SELECTION,
@@ -105,49 +118,59 @@ class ResPartner(models.Model):
         index=False,
         help="Prospect or suspect: used while the partner has never bought. "
         "No need: always 'Rest of the world', left out of the ranking.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_pyramid_revenue = fields.Float(
         string="Revenue in window",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_revenue"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_lifetime_revenue = fields.Float(
         string="Lifetime revenue",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_lifetime_revenue"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_order_count = fields.Integer(
         string="Confirmed orders",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_order_count"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_first_order_date = fields.Date(
         string="First order",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_first_order_date"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_last_order_date = fields.Date(
         string="Last order",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_last_order_date"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_rank = fields.Integer(
         string="Rank",
         help="Position by revenue among active customers (1 is the highest).",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_rank"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_percentile = fields.Float(
         string="Percentile",
         help="The customer is within the top this-many percent of active customers.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_percentile"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_cutoff = fields.Float(
         string="Level cut-off",
         help="The lowest revenue in the window that reaches this level.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_cutoff"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_held = fields.Boolean(
         string="Held by the grace band",
@@ -155,6 +178,7 @@ class ResPartner(models.Model):
         "band of that level's cut-off: it keeps its level.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_held"),
+        groups=PYRAMID_USER,
     )
     # Performance factors beside the level: value (the revenues above),
     # behaviour and satisfaction; written by the engine like the facts.
@@ -164,11 +188,13 @@ class ResPartner(models.Model):
         help="Confirmed orders in the active window, per year.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_order_frequency"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_days_since_last_order = fields.Integer(
         string="Days since last order",
         compute="_compute_customer_pyramid_days_since_last_order",
         search="_search_customer_pyramid_days_since_last_order",
+        groups=PYRAMID_USER,
     )
     customer_pyramid_potential = fields.Float(
         string="Estimated potential per year",
@@ -176,6 +202,8 @@ class ResPartner(models.Model):
         index=False,
         help="What the customer spends per year on what we sell, from us or "
         "others, as estimated by a sales manager: the base of the share of wallet.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_pyramid_wallet_share = fields.Float(
         string="Share of wallet (%)",
@@ -183,6 +211,7 @@ class ResPartner(models.Model):
         help="Revenue in the active window, per year, against the estimated potential.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_wallet_share"),
+        groups=PYRAMID_USER,
     )
     customer_satisfaction = fields.Float(
         string="Satisfaction",
@@ -190,14 +219,19 @@ class ResPartner(models.Model):
         help="Average feedback score (1 to 5) in the active window.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_satisfaction"),
+        groups=PYRAMID_USER,
     )
     customer_feedback_ids = fields.One2many(
-        "customer.feedback", "partner_id", string="Feedback"
+        "customer.feedback",
+        "partner_id",
+        string="Feedback",
+        groups=PYRAMID_USER,
     )
     customer_pyramid_refreshed_on = fields.Datetime(
         string="Facts refreshed on",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_refreshed_on"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_entered_on = fields.Datetime(
         string="In the pyramid since",
@@ -205,19 +239,26 @@ class ResPartner(models.Model):
         "lists every change of level after that.",
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_pyramid_entered_on"),
+        groups=PYRAMID_USER,
     )
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",
         string="Company pyramid level",
+        groups=PYRAMID_USER,
     )
     customer_pyramid_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_customer_pyramid_currency_id"
+        "res.currency",
+        compute="_compute_customer_pyramid_currency_id",
+        groups=PYRAMID_USER,
     )
     customer_pyramid_last_run = fields.Datetime(
-        string="Pyramid last computed", compute="_compute_customer_pyramid_last_run"
+        string="Pyramid last computed",
+        compute="_compute_customer_pyramid_last_run",
+        groups=PYRAMID_USER,
     )
     customer_pyramid_history_count = fields.Integer(
-        compute="_compute_customer_pyramid_history_count"
+        compute="_compute_customer_pyramid_history_count",
+        groups=PYRAMID_USER,
     )
 
     customer_relationship_type = fields.Selection(
@@ -227,6 +268,7 @@ class ResPartner(models.Model):
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_relationship_type"),
         inverse="_inverse_customer_relationship_type",
+        groups=PYRAMID_USER,
     )
     customer_relationship_goal = fields.Selection(
         RELATIONSHIP_GOAL_SELECTION,
@@ -234,79 +276,102 @@ class ResPartner(models.Model):
         compute="_compute_customer_pyramid_standing",
         search=_search_standing("customer_relationship_goal"),
         inverse="_inverse_customer_relationship_goal",
+        groups=PYRAMID_USER,
     )
     customer_relationship_type_manual = fields.Boolean(
         string="Relationship type set by hand",
         company_dependent=True,
         copy=False,
         help="Set when a user chose the type: it no longer follows the level.",
+        groups=PYRAMID_USER,
     )
     customer_relationship_goal_manual = fields.Boolean(
         string="Relationship goal set by hand",
         company_dependent=True,
         copy=False,
         help="Set when a user chose the goal: it no longer follows the level.",
+        groups=PYRAMID_USER,
     )
 
     # Customer care, per company (the company the user works in).
     customer_offer_refusal_ids = fields.One2many(
-        "customer.offer.refusal", "commercial_partner_id", string="Refused offers"
+        "customer.offer.refusal",
+        "commercial_partner_id",
+        string="Refused offers",
+        groups=PYRAMID_USER,
     )
     customer_do_not_offer = fields.Boolean(
         string="Do not offer",
         compute="_compute_customer_offer_state",
         search="_search_customer_do_not_offer",
         help="Refused an offer in the cooling-off period, or twice within it.",
+        groups=PYRAMID_USER,
     )
     customer_do_not_offer_until = fields.Date(
-        string="Do not offer until", compute="_compute_customer_offer_state"
+        string="Do not offer until",
+        compute="_compute_customer_offer_state",
+        groups=PYRAMID_USER,
     )
     customer_offer_blocked = fields.Boolean(
         string="Offers blocked",
         compute="_compute_customer_offer_state",
         help="Two offers refused within the cooling-off period: offers are "
         "blocked until a sales manager clears the refusals.",
+        groups=PYRAMID_USER,
     )
     customer_complaint_open = fields.Boolean(
         string="Open complaint",
         company_dependent=True,
         copy=False,
         help="Solve first, sell later: offers are blocked while it is set.",
+        groups=PYRAMID_USER,
     )
     customer_open_complaint_count = fields.Integer(
         string="Open complaints",
         compute="_compute_customer_open_complaint_count",
         help="The complaint mark and the open complaint activities, as the "
         "company's complaint setting counts them.",
+        groups=PYRAMID_USER,
     )
     customer_care_warning = fields.Text(
-        string="Customer care", compute="_compute_customer_care_warning"
+        string="Customer care",
+        compute="_compute_customer_care_warning",
+        groups=PYRAMID_USER,
     )
     customer_care_blocked = fields.Boolean(
         string="Offers refused by customer care",
         compute="_compute_customer_care_warning",
+        groups=PYRAMID_USER,
     )
     customer_consent_ids = fields.One2many(
-        "customer.consent", "partner_id", string="Consents"
+        "customer.consent",
+        "partner_id",
+        string="Consents",
+        groups=PYRAMID_USER,
     )
     customer_consent_marketing = fields.Selection(
         CONSENT_STATE_SELECTION,
         string="Marketing consent",
         compute="_compute_customer_consents",
+        groups=PYRAMID_USER,
     )
     customer_consent_profiling = fields.Selection(
         CONSENT_STATE_SELECTION,
         string="Profiling consent",
         compute="_compute_customer_consents",
         search="_search_customer_consent_profiling",
+        groups=PYRAMID_USER,
     )
     customer_consent_referrals = fields.Selection(
         CONSENT_STATE_SELECTION,
         string="Referrals consent",
         compute="_compute_customer_consents",
+        groups=PYRAMID_USER,
     )
     customer_not_profiled_reason = fields.Char(
-        string="Not profiled", compute="_compute_customer_consents"
+        string="Not profiled",
+        compute="_compute_customer_consents",
+        groups=PYRAMID_USER,
     )
 
     # Lifecycle: per company, moved forward by events, backwards only by hand.
@@ -315,15 +380,25 @@ class ResPartner(models.Model):
         string="Lifecycle stage",
         company_dependent=True,
         group_expand="_read_group_customer_lifecycle_stage_ids",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_lifecycle_stage_date = fields.Datetime(
-        string="In stage since", company_dependent=True, index=False, readonly=True
+        string="In stage since",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_lifecycle_days_in_stage = fields.Integer(
-        string="Days in stage", compute="_compute_customer_lifecycle_days_in_stage"
+        string="Days in stage",
+        compute="_compute_customer_lifecycle_days_in_stage",
+        groups=PYRAMID_USER,
     )
     customer_lifecycle_history_count = fields.Integer(
-        compute="_compute_customer_lifecycle_history_count"
+        compute="_compute_customer_lifecycle_history_count",
+        groups=PYRAMID_USER,
     )
     customer_referred_by_id = fields.Many2one(
         "res.partner",
@@ -331,19 +406,25 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="The customer who brought this one; it becomes an advocate when "
         "this partner converts.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
     customer_referral_ids = fields.One2many(
-        "res.partner", "customer_referred_by_id", string="Referrals"
+        "res.partner",
+        "customer_referred_by_id",
+        string="Referrals",
+        groups=PYRAMID_USER,
     )
     customer_lifecycle_promoter = fields.Boolean(
         string="Promoter",
         help="Recommends us: enters the Advocacy stage.",
+        groups=PYRAMID_USER,
+        copy=False,
     )
 
     @api.depends_context("company")
     def _compute_customer_pyramid_standing(self):
         company = self.env.company
-        self.env["customer.pyramid.engine"]._run_pending_events()
         self.env.cr.execute(
             SQL(
                 "SELECT partner_id, %s FROM customer_pyramid_standing"
@@ -447,7 +528,7 @@ class ResPartner(models.Model):
     @api.depends("commercial_partner_id.customer_complaint_open")
     @api.depends_context("company")
     def _compute_customer_open_complaint_count(self):
-        source = self.env.company.customer_complaint_source
+        source = self.env.company._customer_pyramid_setting("customer_complaint_source")
         commercial = self.commercial_partner_id._origin
         activity_counts = {}
         if source in ("activity", "both") and commercial:
@@ -578,7 +659,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _read_group_customer_pyramid_levels(self, values, domain):
-        return [level for level, _label in LEVEL_SELECTION]
+        return list(LEVELS)
 
     @api.model
     def _read_group_customer_lifecycle_stage_ids(self, stages, domain):
@@ -632,28 +713,36 @@ class ResPartner(models.Model):
                 partner: partner.customer_lifecycle_stage_id for partner in self
             }
             vals = dict(vals, customer_lifecycle_stage_date=fields.Datetime.now())
+        scope_before = (
+            SCOPE_FIELDS.intersection(vals) and self._customer_pyramid_scope()
+        )
         res = super().write(vals)
+        events = self.env["customer.pyramid.event"]
         if manual_move:
-            self._customer_lifecycle_log_moves(previous, "manual")
+            self.env["customer.lifecycle.engine"].log_moves(self, previous, "manual")
+        if scope_before:
+            scope_after = self._customer_pyramid_scope()
+            for company in scope_before.keys() | scope_after.keys():
+                partners = scope_before.get(company, self.browse())
+                events.queue(
+                    company,
+                    partners | scope_after.get(company, partners),
+                    "partner_change",
+                )
         if "customer_pyramid_pinned_level" in vals:
             cause = "pin" if vals["customer_pyramid_pinned_level"] else "unpin"
-            self.env["customer.pyramid.engine"].refresh_partners(
-                self.env.company, self, cause
-            )
+            events.queue(self.env.company, self, cause)
         elif "customer_pyramid_mark" in vals:
-            self.env["customer.pyramid.engine"].refresh_partners(
-                self.env.company, self, "mark"
-            )
+            events.queue(self.env.company, self, "mark")
         elif "customer_pyramid_potential" in vals:
-            self.env["customer.pyramid.engine"].refresh_partners(
-                self.env.company, self, "potential"
-            )
-        if vals.get("customer_lifecycle_promoter"):
-            self._customer_lifecycle_advance("advocacy", self.env.company)
+            events.queue(self.env.company, self, "potential")
         if complaint_changed:
             complaint_changed._customer_complaint_log(vals["customer_complaint_open"])
-            self.env["customer.pyramid.engine"].refresh_partners(
-                self.env.company, complaint_changed, "feedback"
+            events.queue(self.env.company, complaint_changed, "feedback")
+        events.apply_pending()
+        if vals.get("customer_lifecycle_promoter"):
+            self.env["customer.lifecycle.engine"].advance(
+                self, "advocacy", self.env.company
             )
         return res
 
@@ -665,6 +754,21 @@ class ResPartner(models.Model):
             SQL("DELETE FROM customer_pyramid_standing WHERE partner_id = ANY(%s)", ids)
         )
         return res
+
+    def export_data(self, fields_to_export):
+        # Odoo checks the groups of a stored field where it reads it; the
+        # pyramid's fields are computed: the export checks them as read does.
+        for path in fields_to_export:
+            model = self
+            for fname in path.split("/"):
+                field = model._fields.get(fname)
+                if field is None:
+                    break
+                model.check_field_access_rights("read", [fname])
+                if not field.relational:
+                    break
+                model = self.env[field.comodel_name]
+        return super().export_data(fields_to_export)
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """The standing fields as columns of the current company's standing row.
@@ -678,7 +782,6 @@ class ResPartner(models.Model):
             return super()._field_to_sql(alias, fname, query, flush)
         if query is None:
             raise ValueError(f"{fname} is read through a join: it needs a query")
-        self.env["customer.pyramid.engine"]._run_pending_events()
         self.check_field_access_rights("read", [fname])
         standing = query.make_alias(alias, "customer_pyramid_standing")
         query.add_join(
@@ -826,7 +929,8 @@ class ResPartner(models.Model):
         elif partner.customer_do_not_offer:
             issues.append(
                 (
-                    company.customer_offer_refusal_mode == "block",
+                    company._customer_pyramid_setting("customer_offer_refusal_mode")
+                    == "block",
                     _(
                         "%(partner)s refused an offer: do not offer anything "
                         "until %(until)s (cooling-off period).",
@@ -923,196 +1027,32 @@ class ResPartner(models.Model):
     def _customer_pyramid_on_new_partners(self):
         """A new commercial partner gets its level and enters Awareness."""
         commercial = self.filtered(lambda p: p.is_company or not p.parent_id)
+        events = self.env["customer.pyramid.event"]
         for company, new_partners in commercial.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].refresh_partners(
-                company or self.env.company, new_partners, "partner"
-            )
-        commercial._customer_lifecycle_prospective()._customer_lifecycle_advance(
-            "awareness", self.env.company
+            events.queue(company or self.env.company, new_partners, "partner")
+        events.apply_pending()
+        self.env["customer.lifecycle.engine"].advance(
+            commercial, "awareness", self.env.company
         )
 
-    def _customer_lifecycle_prospective(self):
-        """Partners who may be customers: not vendors, employees or our companies."""
-        # sudo: every company's partner, also those of companies the user is
-        # not in; only their ids are used, to leave them out.
-        company_partners = self.env["res.company"].sudo().search([]).partner_id
-        return self.filtered(
-            lambda p: not p.supplier_rank
-            and p not in company_partners
-            and not p.user_ids.filtered(lambda u: not u.share)
-        )
-
-    def _customer_lifecycle_advance(self, rule, company):
-        """Move the commercial partners forward to the stage entered by ``rule``.
-
-        Automatic moves never go backwards: a partner already at or past that
-        stage stays where it is. Event-driven, so it handles a few partners.
-        """
-        if (
-            not self
-            or not company[f"customer_lifecycle_auto_{rule}"]
-            or self.env.context.get("customer_pyramid_skip_events")
-        ):
-            return
-        stage = self.env["customer.lifecycle.stage"].search(
-            [("rule", "=", rule)], limit=1
-        )
-        if not stage:
-            return
-        # Lifecycle automation is profiling: partners who refused it stay put.
-        partners = self.commercial_partner_id.with_company(company).filtered(
-            lambda p: p.active and p.customer_consent_profiling != "refused"
-        )
-        movers = partners.filtered(
-            lambda p: not p.customer_lifecycle_stage_id
-            or (
-                p.customer_lifecycle_stage_id.sequence,
-                p.customer_lifecycle_stage_id.id,
+    def _customer_pyramid_scope(self):
+        """{company: commercial partners} where these partners count: the
+        companies where one of them stands, their own and the user's."""
+        commercial = self.sudo().commercial_partner_id
+        self.env["customer.pyramid.standing"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT company_id FROM customer_pyramid_standing"
+                " WHERE partner_id = ANY(%s)",
+                (self | commercial).ids,
             )
-            < (stage.sequence, stage.id)
         )
-        if not movers:
-            return
-        previous = {partner: partner.customer_lifecycle_stage_id for partner in movers}
-        movers.with_context(customer_lifecycle_automatic=True).write(
-            {
-                "customer_lifecycle_stage_id": stage.id,
-                "customer_lifecycle_stage_date": fields.Datetime.now(),
-            }
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .browse([company_id for (company_id,) in rows])
+            .exists()
+            | self.sudo().company_id
+            | self.env.company
         )
-        movers._customer_lifecycle_log_moves(previous, rule)
-
-    def _customer_lifecycle_log_moves(self, previous, cause):
-        """History rows and a chatter note for each partner whose stage changed."""
-        causes = dict(
-            self.env["customer.lifecycle.history"]
-            ._fields["cause"]
-            ._description_selection(self.env)
-        )
-        history_vals = []
-        bodies = {}
-        for partner in self:
-            old_stage = previous.get(partner)
-            new_stage = partner.customer_lifecycle_stage_id
-            if old_stage == new_stage:
-                continue
-            history_vals.append(
-                {
-                    "partner_id": partner.id,
-                    "company_id": self.env.company.id,
-                    "from_stage_id": old_stage.id,
-                    "to_stage_id": new_stage.id,
-                    "cause": cause,
-                }
-            )
-            bodies[partner.id] = _(
-                "Lifecycle stage for %(company)s: %(old)s → %(new)s (%(cause)s)",
-                company=self.env.company.name,
-                old=old_stage.name or _("none"),
-                new=new_stage.name or _("none"),
-                cause=causes[cause],
-            )
-        # One batch of notes, not a message_post (and its notifications) each.
-        self.browse(list(bodies))._message_log_batch(bodies)
-        # sudo: history is read-only for users, and moving a card is allowed to
-        # them; the rows only record the move that was just written.
-        self.env["customer.lifecycle.history"].sudo().create(history_vals)
-
-    @api.model
-    def _customer_lifecycle_initialize(self, companies):
-        """Give existing partners their stage on install, in one statement each.
-
-        Buyers start in Conversion (or Loyalty when they meet its rule),
-        partners with an opportunity or a quotation in Consideration, other
-        customers in Awareness.
-        """
-        stages = {
-            stage.rule: stage
-            for stage in self.env["customer.lifecycle.stage"].search(
-                [("rule", "!=", False)]
-            )
-        }
-        if not all(rule in stages for rule in LIFECYCLE_RULES):
-            return
-        self.env["sale.order"].flush_model()
-        self.env["crm.lead"].flush_model()
-        self.env["res.partner"].flush_model()
-        for company in companies:
-            key = str(company.id)
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH orders AS (
-                        SELECT cp.commercial_partner_id AS partner_id,
-                               count(*) FILTER (WHERE so.state = 'sale') AS confirmed,
-                               count(*) FILTER (WHERE so.state = 'sale'
-                                   AND so.date_order
-                                       >= now() - make_interval(months => %(months)s))
-                                   AS recent,
-                               bool_or(so.state IN ('draft', 'sent')) AS quotation
-                          FROM sale_order so
-                          JOIN res_partner cp ON cp.id = so.partner_id
-                         WHERE so.company_id = %(company)s
-                      GROUP BY 1
-                    ),
-                    leads AS (
-                        SELECT DISTINCT cp.commercial_partner_id AS partner_id
-                          FROM crm_lead l JOIN res_partner cp ON cp.id = l.partner_id
-                         WHERE l.active AND l.type = 'opportunity'
-                           AND (l.company_id IS NULL OR l.company_id = %(company)s)
-                    ),
-                    stages AS (
-                        SELECT p.id,
-                               CASE WHEN EXISTS (
-                                        SELECT 1 FROM res_partner referral
-                                          JOIN orders ro ON ro.partner_id = referral.id
-                                         WHERE referral.customer_referred_by_id = p.id
-                                           AND ro.confirmed > 0) THEN %(advocacy)s
-                                    WHEN o.recent >= %(loyal_orders)s THEN %(loyalty)s
-                                    WHEN o.confirmed > 0 THEN %(conversion)s
-                                    WHEN o.quotation OR l.partner_id IS NOT NULL
-                                        THEN %(consideration)s
-                                    WHEN p.customer_rank > 0 THEN %(awareness)s
-                               END AS stage_id
-                          FROM res_partner p
-                     LEFT JOIN orders o ON o.partner_id = p.id
-                     LEFT JOIN leads l ON l.partner_id = p.id
-                         WHERE %(in_scope)s
-                           AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
-                    ),
-                    moved AS (
-                        UPDATE res_partner p
-                           SET customer_lifecycle_stage_id =
-                                   COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
-                                   || jsonb_build_object(%(key)s, s.stage_id),
-                               customer_lifecycle_stage_date = COALESCE(
-                                   p.customer_lifecycle_stage_date, '{}'::jsonb
-                               ) || jsonb_build_object(%(key)s, %(now)s)
-                          FROM stages s
-                         WHERE s.id = p.id AND s.stage_id IS NOT NULL
-                     RETURNING p.id, s.stage_id
-                    )
-                    INSERT INTO customer_lifecycle_history
-                           (partner_id, company_id, date, to_stage_id, cause, user_id)
-                    SELECT id, %(company)s, %(now)s, stage_id, 'install', %(uid)s
-                      FROM moved
-                    """,
-                    months=company.customer_lifecycle_loyalty_months,
-                    company=company.id,
-                    loyal_orders=company.customer_lifecycle_loyalty_orders,
-                    advocacy=stages["advocacy"].id,
-                    loyalty=stages["loyalty"].id,
-                    conversion=stages["conversion"].id,
-                    consideration=stages["consideration"].id,
-                    awareness=stages["awareness"].id,
-                    key=key,
-                    in_scope=self.env["customer.pyramid.engine"]._in_scope(
-                        company, "p"
-                    ),
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                )
-            )
-        self.env["res.partner"].invalidate_model(
-            ["customer_lifecycle_stage_id", "customer_lifecycle_stage_date"]
-        )
+        return dict.fromkeys(companies, commercial)

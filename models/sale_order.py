@@ -1,5 +1,3 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -7,7 +5,25 @@ QUOTATION_STATES = ("draft", "sent")
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "customer.pyramid.input.mixin"]
+    # What the facts read of an order; its lines change the amounts.
+    _customer_pyramid_inputs = frozenset(
+        {
+            "state",
+            "locked",
+            "partner_id",
+            "company_id",
+            "date_order",
+            "currency_id",
+            "currency_rate",
+            "amount_untaxed",
+            "amount_total",
+            "pricelist_id",
+            "order_line",
+        }
+    )
+    _customer_pyramid_cause = "order"
 
     customer_care_warning = fields.Text(
         string="Customer care", compute="_compute_customer_care_warning"
@@ -22,9 +38,9 @@ class SaleOrder(models.Model):
     )
     def _compute_customer_care_warning(self):
         for order in self:
-            issues = (
-                order._customer_care_issues() if order.state in QUOTATION_STATES else []
-            )
+            # a new quotation has no customer yet: nothing to warn about
+            offer = order.partner_id and order.state in QUOTATION_STATES
+            issues = order._customer_care_issues() if offer else []
             order.customer_care_warning = "\n".join(text for _b, text in issues)
             order.customer_care_blocked = any(blocking for blocking, _t in issues)
 
@@ -45,12 +61,9 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
+        lifecycle = self.env["customer.lifecycle.engine"]
         for company, company_orders in orders.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].queue_refresh(
-                company, company_orders.partner_id, "order"
-            )
-            partners = company_orders.partner_id._customer_lifecycle_prospective()
-            partners._customer_lifecycle_advance("consideration", company)
+            lifecycle.advance(company_orders.partner_id, "consideration", company)
         return orders
 
     def action_quotation_send(self):
@@ -63,48 +76,11 @@ class SaleOrder(models.Model):
 
     def action_confirm(self):
         res = super().action_confirm()
+        events = self.env["customer.pyramid.event"]
         for company, orders in self.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].queue_refresh(
-                company, orders.partner_id, "order"
-            )
-            self.env["customer.pyramid.engine"].queue_confirmed_orders(company, orders)
+            events.queue_confirmed_orders(company, orders)
+        events.apply_pending()
         return res
-
-    def _action_cancel(self):
-        res = super()._action_cancel()
-        for company, orders in self.grouped("company_id").items():
-            self.env["customer.pyramid.engine"].queue_refresh(
-                company, orders.partner_id, "order"
-            )
-        return res
-
-    def _customer_lifecycle_on_confirm(self, company):
-        """Conversion, then loyalty for repeat buyers, then advocacy for referrers."""
-        buyers = self.partner_id.commercial_partner_id
-        buyers._customer_lifecycle_advance("conversion", company)
-        since = fields.Datetime.now() - relativedelta(
-            months=company.customer_lifecycle_loyalty_months
-        )
-        repeat_counts = self.env["sale.order"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "sale"),
-                ("date_order", ">=", since),
-                ("partner_id", "child_of", buyers.ids),
-            ],
-            ["partner_id"],
-            ["__count"],
-        )
-        orders_per_buyer = {}
-        for partner, count in repeat_counts:
-            commercial = partner.commercial_partner_id
-            orders_per_buyer[commercial] = orders_per_buyer.get(commercial, 0) + count
-        loyal = buyers.filtered(
-            lambda b: orders_per_buyer.get(b, 0)
-            >= company.customer_lifecycle_loyalty_orders
-        )
-        loyal._customer_lifecycle_advance("loyalty", company)
-        buyers.customer_referred_by_id._customer_lifecycle_advance("advocacy", company)
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION
+from ..lib.pyramid_split import ACTIVE_LEVELS, LEVELS
 from ..models.customer_pyramid_engine import FACTS_TABLE
 
 # Movements counted on the report, with the lines' filter each opens.
@@ -140,7 +140,7 @@ class CustomerPyramidMigration(models.TransientModel):
                 company=self.company_id.id,
                 report=self.id,
                 active=list(ACTIVE_LEVELS),
-                order=[level for level, _label in LEVEL_SELECTION],
+                order=list(LEVELS),
                 facts=FACTS_TABLE,
                 uid=self.env.uid,
                 now=now,

@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 
-from ..lib.pyramid_split import ACTIVE_LEVELS, LEVEL_SELECTION
+from ..lib.pyramid_split import ACTIVE_LEVELS, LEVELS
 
-LEVELS = [level for level, _label in LEVEL_SELECTION]
 # Band colours of the printed pyramid, apex first: the darker, the more valuable.
 LEVEL_COLOURS = {
     "top": "#1b4f72",

@@ -1,4 +1,4 @@
-"""Uninstalls the addon from a database and fails if any of its data is left.
+"""Uses a database, uninstalls the addon and fails if any of its data is left.
 
 Usage: python check_uninstall.py ODOO_CONFIG DATABASE (run by odoo_suite.py).
 """
@@ -11,11 +11,29 @@ from odoo.tools import SQL
 PREFIXES = ("customer_pyramid", "customer_lifecycle", "customer_relationship")
 
 
+def use_the_database(env):
+    """What a database in use holds: an activity of each of the addon's
+    types on a customer. Returns the types' ids."""
+    types = env["mail.activity.type"].browse(
+        [
+            env.ref(f"customer_pyramid.mail_activity_type_{name}").id
+            for name in ("retention", "complaint")
+        ]
+    )
+    customer = env["res.partner"].create({"name": "Used database customer"})
+    for activity_type in types:
+        customer.activity_schedule(activity_type_id=activity_type.id)
+    return types.ids
+
+
 def main(config, database):
     odoo.tools.config.parse_config(
         ["-c", config, "-d", database, "--no-http", "--log-level=warn"]
     )
     registry = odoo.modules.registry.Registry.new(database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        used_types = use_the_database(env)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         env["ir.module.module"].search(
@@ -39,6 +57,10 @@ def main(config, database):
             SQL("SELECT count(*) FROM ir_model_data WHERE module = %s", PREFIXES[0])
         )
         leftover_xmlids = cr.fetchone()[0]
+        cr.execute(
+            SQL("SELECT id FROM mail_activity_type WHERE id = ANY(%s)", used_types)
+        )
+        leftovers += [f"mail_activity_type {row[0]}" for row in cr.fetchall()]
     if leftovers or leftover_xmlids:
         print(
             f"left after uninstall: columns/tables {leftovers},"

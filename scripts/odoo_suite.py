@@ -2,12 +2,17 @@
 
 Steps: install without demo data running every test of the addon, upgrade,
 uninstall (checking that no column or table of the addon is left), then install
-with demo data and sale_margin running the tests that check the demo story
-and the margin ranking basis. Any failing test,
+with demo data, sale_margin and base_automation running the tests that check
+the demo story, the margin ranking basis and the automated actions, and
+uninstall that used database; then Odoo's own sale and crm tests with and
+without the addon (``check_host_suites``). Any failing test,
 any ERROR or CRITICAL line, and any WARNING not listed in ALLOWED_WARNINGS fails
 the run. Prints ``N passed, N failed`` for the Odoo suite.
 """
 
+import hashlib
+import json
+import os
 import re
 import socket
 import subprocess
@@ -15,10 +20,19 @@ import sys
 import time
 from pathlib import Path
 
+import odoo
+
 MODULE = "customer_pyramid"
 RESULT_LINE = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
+# A test that failed, raised, or whose class could not set up.
+TEST_FAILURE = re.compile(
+    r"(odoo\.addons\.[\w.]+): (?:ERROR|FAIL): (setUpClass \([\w.]+\)|\w+\.test_\w+)"
+)
+# Odoo's own suites the addon must not break, and what their tests load.
+HOST_SUITES = ("sale", "crm")
+HOST_DEPENDENCIES = ("sale", "crm", "sale_management", "sales_team", "account", "mail")
 LOG_LEVEL = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
 # Warnings Odoo 18 itself prints on a bare test machine, unrelated to the addon.
 ALLOWED_WARNINGS = (
@@ -69,7 +83,109 @@ def check_uninstall(config, run_dir, database):
         text=True,
     )
     print(process.stdout[-4000:])
-    return process.returncode == 0
+    problems = [
+        line
+        for line in process.stdout.splitlines()
+        if LOG_LEVEL.match(line)
+        and not any(allowed in line for allowed in ALLOWED_WARNINGS)
+    ]
+    for line in problems:
+        print(f"     {line}")
+    return process.returncode == 0 and not problems
+
+
+def host_failures(config, run_dir, label, database, modules):
+    """Odoo's own tests of HOST_SUITES on a database with ``modules``: the set
+    of tests that failed or could not set up, and the number that ran.
+
+    Installed first, then updated with the tests, so that the tests that run
+    while a host module loads meet the addon's columns without its models,
+    as they do on a database where the addon is installed.
+    """
+    install = ["-d", database, "-i", ",".join(modules), "--without-demo=all"]
+    run_odoo(config, run_dir, f"{label}: install", install)
+    tags = ",".join(f"/{module}" for module in HOST_SUITES)
+    log_path = Path(run_dir) / f"{label}.log"
+    command = [sys.executable, "-m", "odoo", "-c", config, "--stop-after-init"]
+    command += ["--http-interface=127.0.0.1", f"--http-port={free_port()}"]
+    command += ["-d", database, "-u", ",".join(HOST_SUITES), "--test-enable"]
+    command += [f"--test-tags={tags}"]
+    print(f"\n==== Odoo: {label}\n$ {' '.join(command)}", flush=True)
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
+    text = log_path.read_text(errors="replace")
+    failed = sorted({f"{where}: {test}" for where, test in TEST_FAILURE.findall(text)})
+    ran = sum(int(n) for _f, _e, n in RESULT_LINE.findall(text))
+    print(
+        f"     {ran} tests, {len(failed)} failed, in {time.monotonic() - started:.0f}s"
+    )
+    return {"ran": ran, "failed": failed}
+
+
+def host_cache_key():
+    """What the run without the addon depends on: Odoo's source and the
+    installed packages."""
+    digest = hashlib.sha256()
+    root = Path(odoo.__file__).resolve().parent.parent
+    for folder in [Path(odoo.__file__).resolve().parent, *host_source_dirs(root)]:
+        for path in sorted(folder.rglob("*.py")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    freeze = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze"], capture_output=True, text=True
+    ).stdout
+    digest.update(freeze.encode())
+    return digest.hexdigest()[:20]
+
+
+def host_source_dirs(root):
+    addons = root / "addons"
+    return [addons / name for name in HOST_DEPENDENCIES if (addons / name).is_dir()]
+
+
+def check_host_suites(config, run_dir):
+    """Odoo's sale and crm tests break no more with the addon than without.
+
+    The run without the addon is cached by Odoo's source and packages.
+    """
+    cache_dir = Path(
+        os.environ.get("CUSTOMER_PYRAMID_CACHE", Path.home() / ".cache" / MODULE)
+    )
+    cache = cache_dir / f"host-suites-{host_cache_key()}.json"
+    if cache.exists():
+        without = json.loads(cache.read_text())
+        print(f"\n==== Odoo: sale and crm without the addon: cached in {cache}")
+        print(f"     {without['ran']} tests, {len(without['failed'])} failed")
+    else:
+        without = host_failures(
+            config,
+            run_dir,
+            "sale and crm tests without the addon",
+            f"{MODULE}_host_without",
+            ["sale_management", "crm"],
+        )
+        if without["ran"]:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(without))
+    with_addon = host_failures(
+        config,
+        run_dir,
+        "sale and crm tests with the addon",
+        f"{MODULE}_host_with",
+        ["sale_management", "crm", MODULE],
+    )
+    broken = sorted(set(with_addon["failed"]) - set(without["failed"]))
+    for test in without["failed"]:
+        print(f"     fails without the addon too: {test}")
+    for test in broken:
+        print(f"     BROKEN BY THE ADDON: {test}")
+    ok = bool(with_addon["ran"]) and not broken
+    print(
+        f"sale and crm: {with_addon['ran']} tests with the addon, "
+        f"{without['ran']} without; {len(broken)} broken by the addon"
+    )
+    return ok, with_addon["ran"], len(broken)
 
 
 def main(config, run_dir):
@@ -82,7 +198,7 @@ def main(config, run_dir):
             "install without demo data, every test of the addon",
             database,
             ["-i", MODULE, "--without-demo=all", "--test-enable"]
-            + [f"--test-tags=/{MODULE},-{MODULE}_demo"],
+            + [f"--test-tags=/{MODULE},-{MODULE}_demo,-{MODULE}_automation"],
         ),
         ("upgrade", database, ["-u", MODULE]),
     ]
@@ -91,17 +207,25 @@ def main(config, run_dir):
         ok_all &= ok
         totals += results
     ok_all &= check_uninstall(config, run_dir, database)
-    # sale_margin here, not above: the margin ranking basis is tested with it
-    # in this run and without it in the first one.
+    # sale_margin and base_automation here, not above: the margin ranking
+    # basis is tested with it in this run and without it in the first one,
+    # and the automated actions need base_automation.
     ok, results = run_odoo(
         config,
         run_dir,
-        "install with demo data and sale_margin",
-        ["-d", demo_database, "-i", f"{MODULE},sale_margin", "--test-enable"]
-        + [f"--test-tags={MODULE}_demo,{MODULE}_margin"],
+        "install with demo data, sale_margin and base_automation",
+        ["-d", demo_database, "-i", f"{MODULE},sale_margin,base_automation"]
+        + ["--test-enable"]
+        + [f"--test-tags={MODULE}_demo,{MODULE}_margin,{MODULE}_automation"],
     )
     ok_all &= ok
     totals += results
+    # a used database: demo data, history, activities of the addon's types
+    ok_all &= check_uninstall(config, run_dir, demo_database)
+
+    host_ok, host_ran, host_broken = check_host_suites(config, run_dir)
+    ok_all &= host_ok
+    totals.append((host_broken, 0, host_ran))
 
     failed = sum(f + e for f, e, _ in totals)
     ran = sum(n for _, _, n in totals)

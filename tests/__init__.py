@@ -25,3 +25,6 @@ from . import test_consent
 from . import test_care_settings
 from . import test_standing
 from . import test_migrations
+from . import test_pyramid_inputs
+from . import test_access_fields
+from . import test_chatter_automation

@@ -278,7 +278,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
         partner.with_company(self.company).with_context(
             customer_lifecycle_automatic=True
         ).customer_lifecycle_stage_id = False
-        self.env["res.partner"]._customer_lifecycle_initialize(self.company)
+        self.env["customer.lifecycle.engine"].initialize(self.company)
         self.assertEqual(self._stage(partner), self.stage["loyalty"])
         first = self.env["customer.lifecycle.history"].search(
             [("partner_id", "=", partner.id)], limit=1

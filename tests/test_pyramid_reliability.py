@@ -169,8 +169,10 @@ class TestPyramidReliability(CustomerPyramidCase):
         ):
             # bounded wait: the event must queue behind the recompute
             self.env.cr.execute(SQL("SET LOCAL lock_timeout = '200ms'"))
-            self.engine.refresh_partners(busy, self.customers[0], "order")
-        self.engine.refresh_partners(busy, self.customers[0], "order")
+            self.env["customer.pyramid.event"].refresh_now(
+                busy, self.customers[0], "order"
+            )
+        self.env["customer.pyramid.event"].refresh_now(busy, self.customers[0], "order")
 
     def test_many_order_events_in_one_transaction_do_not_exhaust_locks(self):
         # a batch confirmation or an import: one transaction, many events;
@@ -178,7 +180,9 @@ class TestPyramidReliability(CustomerPyramidCase):
         # (max_locks_per_transaction 64 x max_connections 100) near 2,000
         partner = self.customers[0]
         for _index in range(2500):
-            self.engine.refresh_partners(self.company, partner, "order")
+            self.env["customer.pyramid.event"].refresh_now(
+                self.company, partner, "order"
+            )
         self._recompute()
         self.assertEqual(self._levels(partner), ["top"])
 

@@ -99,7 +99,9 @@ class TestStandingFields(CustomerPyramidCase):
 
 @tagged("post_install", "-at_install")
 class TestQueuedOrderEvents(CustomerPyramidCase):
-    """Order events wait for the end of the transaction, or for a reader."""
+    """Order events are applied when the call that caused them returns:
+    a batch of confirmations in one pass, seen by the rest of the
+    transaction."""
 
     @classmethod
     def setUpClass(cls):
@@ -120,18 +122,15 @@ class TestQueuedOrderEvents(CustomerPyramidCase):
         )
         return self.env.cr.fetchone()[0]
 
-    def test_confirmations_are_applied_when_the_transaction_ends(self):
-        for quotation in self.quotations:
-            quotation.action_confirm()
-        self.assertEqual(self._confirmed_history_count(self.buyers), 0)
-        self._end_transaction()
+    def test_batch_confirmation_is_applied_when_the_call_returns(self):
+        self.quotations.action_confirm()
         self.assertEqual(self._confirmed_history_count(self.buyers), 3)
 
-    def test_reading_a_level_applies_the_queued_events_first(self):
+    def test_level_read_after_a_confirmation_is_the_new_one(self):
         self.quotations.action_confirm()
         self.assertEqual(self._levels(self.buyers), ["medium"] * 3)
 
-    def test_searching_by_level_applies_the_queued_events_first(self):
+    def test_search_by_level_after_a_confirmation_finds_the_new_one(self):
         self.quotations.action_confirm()
         found = (
             self.env["res.partner"]
@@ -149,7 +148,7 @@ class TestQueuedOrderEvents(CustomerPyramidCase):
         with contextlib.suppress(ValueError), self.env.cr.savepoint():
             company = self.env["res.company"].create({"name": "Short-lived"})
             partner = self._partners(1, prefix="Short-lived")
-            self.engine.queue_refresh(company, partner, "order")
+            self.env["customer.pyramid.event"].queue(company, partner, "order")
             raise ValueError("rolled back")
         self._end_transaction()
         self.assertFalse(
