@@ -7,6 +7,8 @@
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["customer-pyramid"],
     "application": False,
     "installable": True,
     # sale_management: the Sales app menu and its settings page live there.

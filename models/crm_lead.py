@@ -9,6 +9,7 @@ class CrmLead(models.Model):
         {"type", "partner_id", "active", "company_id", "stage_id", "probability"}
     )
     _customer_pyramid_cause = "lead"
+    _customer_pyramid_apply_at_commit = True
 
     customer_referred_by_id = fields.Many2one(
         "res.partner",
@@ -37,11 +38,11 @@ class CrmLead(models.Model):
 
     def _customer_lifecycle_on_lead(self):
         """A lead makes its partner aware; an opportunity makes it consider."""
-        lifecycle = self.env["customer.lifecycle.engine"]
+        events = self.env["customer.pyramid.event"]
         for lead in self.filtered("partner_id"):
             partner = lead.partner_id.commercial_partner_id.sudo()
             if lead.customer_referred_by_id and not partner.customer_referred_by_id:
                 partner.customer_referred_by_id = lead.customer_referred_by_id
             company = lead.company_id or self.env.company
             rule = "consideration" if lead.type == "opportunity" else "awareness"
-            lifecycle.advance(partner, rule, company)
+            events.queue_lifecycle(company, partner, rule)

@@ -8,12 +8,14 @@ class CustomerPyramidEvent(models.AbstractModel):
     """Where a change of an input enters the pyramid.
 
     A change queues the commercial partners it concerns, per company and
-    cause (``queue``); ``apply_pending`` is the one step that refreshes
-    them: their facts and level through the engine, then the lifecycle
-    moves of the orders confirmed. The inputs' writes call it when they end
-    (``customer.pyramid.input.mixin``), so the rest of the transaction reads
-    the new level and stage; the commit calls it once more for anything
-    queued outside them. Reading a field never applies anything.
+    cause (``queue``), and lifecycle moves (``queue_confirmed_orders``,
+    ``queue_lifecycle``); ``apply_pending`` is the one step that refreshes
+    them (facts and level through the engine), then moves their stages.
+    Most inputs' writes call it when they end (``customer.pyramid.input.mixin``),
+    so the rest of the transaction reads the new level and stage; the commit
+    calls it for what is left: the inputs Odoo handles in bulk (opportunities,
+    new partners) and writes caught half-way. Reading a field never applies
+    anything.
 
     The context key ``customer_pyramid_skip_events`` queues nothing: for bulk
     loads followed by a full recompute, and for the uninstallation.
@@ -41,6 +43,14 @@ class CustomerPyramidEvent(models.AbstractModel):
         """Move the buyers of ``orders`` along the lifecycle, after their refresh."""
         if orders and not self.env.context.get("customer_pyramid_skip_events"):
             self._queue_link("confirmed", (self.env.uid, company.id), orders.ids)
+
+    @api.model
+    def queue_lifecycle(self, company, partners, rule):
+        """Move ``partners`` forward to the stage of ``rule`` in ``company``."""
+        if partners and not self.env.context.get("customer_pyramid_skip_events"):
+            self._queue_link(
+                "lifecycle", (self.env.uid, company.id, rule), partners.ids
+            )
 
     @api.model
     def refresh_now(self, company, partners, cause):
@@ -71,19 +81,25 @@ class CustomerPyramidEvent(models.AbstractModel):
         while link:
             links.append(link[:3])
             link = link[3]
-        pending = {"refresh": {}, "confirmed": {}}
+        # refreshes first, then the stage moves in the order they came
+        refreshes, moves = {}, {}
         for kind, key, ids in reversed(links):
-            pending[kind].setdefault(key, set()).update(ids)
+            target = refreshes if kind == "refresh" else moves
+            target.setdefault((kind, key), set()).update(ids)
         engine = self.env["customer.pyramid.engine"]
-        for (uid, company_id, cause), partner_ids in pending["refresh"].items():
+        lifecycle = self.env["customer.lifecycle.engine"]
+        for (_kind, (uid, company_id, cause)), partner_ids in refreshes.items():
             if company := self._event_company(uid, company_id):
                 engine.with_user(uid)._refresh_now(company, sorted(partner_ids), cause)
-        for (uid, company_id), order_ids in pending["confirmed"].items():
-            if company := self._event_company(uid, company_id):
-                orders = self.env["sale.order"].with_user(uid).browse(sorted(order_ids))
-                self.env["customer.lifecycle.engine"].with_user(
-                    uid
-                ).on_confirmed_orders(company, orders.exists())
+        for (kind, (uid, company_id, *rule)), ids in moves.items():
+            if not (company := self._event_company(uid, company_id)):
+                continue
+            if kind == "confirmed":
+                orders = self.env["sale.order"].browse(sorted(ids)).exists()
+                lifecycle.with_user(uid).on_confirmed_orders(company, orders)
+            else:
+                partners = self.env["res.partner"].browse(sorted(ids)).exists()
+                lifecycle.with_user(uid).advance(partners, rule[0], company)
         # ORM writes made here, after the transaction's own flush at commit
         self.env.flush_all()
 

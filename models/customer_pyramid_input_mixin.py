@@ -9,7 +9,8 @@ class CustomerPyramidInputMixin(models.AbstractModel):
     every field) and the history cause. Creating, writing or deleting
     records then queues the commercial partners they concern, before and
     after the change (an order moved to another customer refreshes both),
-    and applies the queue when the call ends.
+    and applies the queue when the call ends (at the commit with
+    ``_customer_pyramid_apply_at_commit``).
     """
 
     _name = "customer.pyramid.input.mixin"
@@ -17,6 +18,10 @@ class CustomerPyramidInputMixin(models.AbstractModel):
     # The fields whose change is an event; None for every field.
     _customer_pyramid_inputs = None
     _customer_pyramid_cause = "order"
+    # True for inputs Odoo creates and converts in bulk (mass conversion,
+    # assignment, the mail gateway): their events wait for the commit, one
+    # pass for the whole transaction.
+    _customer_pyramid_apply_at_commit = False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -29,7 +34,16 @@ class CustomerPyramidInputMixin(models.AbstractModel):
             return super().write(vals)
         before = self._customer_pyramid_concerns()
         res = super().write(vals)
-        self._customer_pyramid_queue(before, self._customer_pyramid_concerns())
+        # A write that empties a required field is a step inside an onchange
+        # or a wizard: the record cannot be flushed yet, the commit applies it.
+        halfway = any(
+            self._fields[fname].required and not value
+            for fname, value in vals.items()
+            if fname in self._fields
+        )
+        self._customer_pyramid_queue(
+            before, self._customer_pyramid_concerns(), apply=not halfway
+        )
         return res
 
     def unlink(self):
@@ -57,9 +71,10 @@ class CustomerPyramidInputMixin(models.AbstractModel):
             concerns[company] = concerns.get(company, group.browse()) | group
         return {company: group.partner_id for company, group in concerns.items()}
 
-    def _customer_pyramid_queue(self, *concerns):
+    def _customer_pyramid_queue(self, *concerns, apply=True):
         events = self.env["customer.pyramid.event"]
         for by_company in concerns:
             for company, partners in by_company.items():
                 events.queue(company, partners, self._customer_pyramid_cause)
-        events.apply_pending()
+        if apply and not self._customer_pyramid_apply_at_commit:
+            events.apply_pending()

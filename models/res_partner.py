@@ -721,14 +721,7 @@ class ResPartner(models.Model):
         if manual_move:
             self.env["customer.lifecycle.engine"].log_moves(self, previous, "manual")
         if scope_before:
-            scope_after = self._customer_pyramid_scope()
-            for company in scope_before.keys() | scope_after.keys():
-                partners = scope_before.get(company, self.browse())
-                events.queue(
-                    company,
-                    partners | scope_after.get(company, partners),
-                    "partner_change",
-                )
+            self._customer_pyramid_queue_scope_change(scope_before)
         if "customer_pyramid_pinned_level" in vals:
             cause = "pin" if vals["customer_pyramid_pinned_level"] else "unpin"
             events.queue(self.env.company, self, cause)
@@ -1025,15 +1018,27 @@ class ResPartner(models.Model):
             )
 
     def _customer_pyramid_on_new_partners(self):
-        """A new commercial partner gets its level and enters Awareness."""
+        """A new commercial partner gets its level and enters Awareness,
+        when the transaction commits: Odoo creates partners in bulk (imports,
+        lead conversion, the mail gateway), and one pass serves them all."""
         commercial = self.filtered(lambda p: p.is_company or not p.parent_id)
         events = self.env["customer.pyramid.event"]
         for company, new_partners in commercial.grouped("company_id").items():
             events.queue(company or self.env.company, new_partners, "partner")
-        events.apply_pending()
-        self.env["customer.lifecycle.engine"].advance(
-            commercial, "awareness", self.env.company
-        )
+        events.queue_lifecycle(self.env.company, commercial, "awareness")
+
+    def _customer_pyramid_queue_scope_change(self, before=None):
+        """Queue these partners where they may have entered or left the
+        pyramid: where they counted ``before`` (``_customer_pyramid_scope``
+        read before the change) and where they count now."""
+        before = before or {}
+        after = self._customer_pyramid_scope()
+        events = self.env["customer.pyramid.event"]
+        for company in before.keys() | after.keys():
+            partners = before.get(company, self.browse()) | after.get(
+                company, self.browse()
+            )
+            events.queue(company, partners | self, "partner_change")
 
     def _customer_pyramid_scope(self):
         """{company: commercial partners} where these partners count: the

@@ -15,4 +15,17 @@ class ResUsers(models.Model):
             .with_env(self.env)
         )
         users.filtered("share").partner_id._customer_pyramid_on_new_partners()
+        # an existing customer given an internal user leaves the pyramid
+        users.filtered(
+            lambda user: not user.share
+        ).partner_id.sudo()._customer_pyramid_queue_scope_change()
+        self.env["customer.pyramid.event"].apply_pending()
         return users
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"groups_id", "active", "partner_id"} & set(vals):
+            # an internal user's partner is not a customer, a portal user's is
+            self.partner_id.sudo()._customer_pyramid_queue_scope_change()
+            self.env["customer.pyramid.event"].apply_pending()
+        return res

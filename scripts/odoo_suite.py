@@ -28,7 +28,8 @@ RESULT_LINE = re.compile(
 )
 # A test that failed, raised, or whose class could not set up.
 TEST_FAILURE = re.compile(
-    r"(odoo\.addons\.[\w.]+): (?:ERROR|FAIL): (setUpClass \([\w.]+\)|\w+\.test_\w+)"
+    r"(odoo\.addons\.[\w.]+): (?:ERROR|FAIL): (?:Subtest )?"
+    r"(setUpClass \([\w.]+\)|\w+\.test_\w+)"
 )
 # Odoo's own suites the addon must not break, and what their tests load.
 HOST_SUITES = ("sale", "crm")

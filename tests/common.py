@@ -64,7 +64,9 @@ class CustomerPyramidCase(TransactionCase):
 
     @classmethod
     def _partners(cls, count, prefix="Customer", **values):
-        return cls.env["res.partner"].create(
+        """``count`` new commercial partners, as a request that creates them
+        ends: their events (level, Awareness) applied."""
+        partners = cls.env["res.partner"].create(
             [
                 dict(
                     {
@@ -77,6 +79,8 @@ class CustomerPyramidCase(TransactionCase):
                 for index in range(1, count + 1)
             ]
         )
+        cls._end_transaction()
+        return partners
 
     @classmethod
     def _order(cls, partner, amount, confirm=True, days_ago=0, **values):

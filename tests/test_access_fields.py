@@ -1,5 +1,7 @@
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from .common import CustomerPyramidCase
 
@@ -106,7 +108,59 @@ class TestPyramidFieldAccess(CustomerPyramidCase):
             .create({"name": "Created by an employee", "is_company": True})
         )
         copy = partner.copy()
+        self._end_transaction()
         self.assertTrue(copy.exists())
         self.assertEqual(
             copy.sudo().with_company(self.company).customer_pyramid_level, "suspect"
         )
+
+    def test_employee_opens_and_saves_the_partner_form(self):
+        partners = self.env["res.partner"].with_user(self.employee)
+        with Form(partners) as form:
+            form.name = "Saved from the form"
+        self.assertEqual(form.record.name, "Saved from the form")
+        arch = partners.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("customer_pyramid_level", arch)
+
+    def test_salesman_sees_the_pyramid_on_the_partner_form(self):
+        partners = self.env["res.partner"].with_user(self.salesman)
+        arch = partners.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("customer_pyramid_level", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestPyramidFieldAccessOverJsonRpc(HttpCase):
+    """The web client's JSON-RPC read follows the same rules."""
+
+    def _read_level_as(self, login, groups):
+        user = self.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "password": f"{login}-password",
+                "groups_id": [Command.set([self.env.ref(g).id for g in groups])],
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "JSON-RPC customer", "is_company": True}
+        )
+        self.authenticate(user.login, f"{login}-password")
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.partner/read",
+            {
+                "model": "res.partner",
+                "method": "read",
+                "args": [customer.ids, ["customer_pyramid_level"]],
+                "kwargs": {},
+            },
+        )
+
+    def test_employee_without_sales_rights_gets_an_access_error(self):
+        with self.assertRaisesRegex(JsonRpcException, "odoo.exceptions.AccessError"):
+            self._read_level_as("pyr.rpc.employee", ["base.group_user"])
+
+    def test_salesman_reads_the_level(self):
+        result = self._read_level_as(
+            "pyr.rpc.salesman", ["sales_team.group_sale_salesman"]
+        )
+        self.assertIn("customer_pyramid_level", result[0])

@@ -77,6 +77,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
         self.env["crm.lead"].create(
             {"name": "Lead", "type": "lead", "partner_id": partner.id}
         )
+        self._end_transaction()
         self.assertEqual(self._stage(partner), self.stage["awareness"])
 
     def test_opportunity_moves_to_consideration(self):
@@ -89,6 +90,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
                 "company_id": self.company.id,
             }
         )
+        self._end_transaction()
         self.assertEqual(self._stage(partner), self.stage["consideration"])
 
     def test_lead_converted_to_opportunity_moves_to_consideration(self):
@@ -97,6 +99,7 @@ class TestLifecycleMoves(CustomerPyramidCase):
             {"name": "Lead", "type": "lead", "partner_id": partner.id}
         )
         lead.type = "opportunity"
+        self._end_transaction()
         self.assertEqual(self._stage(partner), self.stage["consideration"])
 
     def test_quotation_moves_to_consideration(self):

@@ -61,6 +61,26 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         self.assertEqual(self._standing(self.customers[0]), (0, "suspect"))
         self.assertEqual(self._standing(self.newcomer), (1000, "top"))
 
+    def test_locked_and_unlocked_order_keeps_counting(self):
+        order = self.customers[0].sale_order_ids
+        order.action_lock()
+        self.assertEqual(self._standing(self.customers[0]), (1000, "top"))
+        order.action_unlock()
+        self.assertEqual(self._standing(self.customers[0]), (1000, "top"))
+
+    def test_order_moved_to_another_company_leaves_this_pyramid(self):
+        branch = self.env["res.company"].create({"name": "Branch"})
+        self.env.user.company_ids |= branch
+        order = self.customers[1].sale_order_ids
+        order.with_context(allowed_company_ids=[self.company.id, branch.id]).write(
+            {"company_id": branch.id}
+        )
+        self.assertEqual(self._standing(self.customers[1]), (0, "suspect"))
+        self.customers[1].invalidate_recordset()
+        self.assertEqual(
+            self.customers[1].with_company(branch).customer_pyramid_revenue, 900
+        )
+
     def test_order_dated_out_of_the_window_makes_the_customer_inactive(self):
         customer = self.customers[1]
         customer.sale_order_ids.date_order = fields.Datetime.now() - timedelta(days=500)
@@ -97,8 +117,37 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
                 "company_id": self.company.id,
             }
         )
+        self._end_transaction()  # opportunities apply at the commit
         self.assertEqual(self._standing(self.newcomer), (0, "prospect"))
         lead.action_set_lost()
+        self._end_transaction()
+        self.assertEqual(self._standing(self.newcomer), (0, "suspect"))
+
+    def test_won_opportunity_keeps_a_prospect(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Deal",
+                "type": "opportunity",
+                "partner_id": self.newcomer.id,
+                "company_id": self.company.id,
+            }
+        )
+        lead.action_set_won()
+        self._end_transaction()
+        self.assertEqual(self._standing(self.newcomer), (0, "prospect"))
+
+    def test_deleted_opportunity_makes_a_prospect_a_suspect_again(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Deal",
+                "type": "opportunity",
+                "partner_id": self.newcomer.id,
+                "company_id": self.company.id,
+            }
+        )
+        self._end_transaction()
+        lead.unlink()
+        self._end_transaction()
         self.assertEqual(self._standing(self.newcomer), (0, "suspect"))
 
     def test_contact_moved_to_another_company_takes_its_orders_along(self):
@@ -135,6 +184,18 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         self.assertEqual(self._standing_rows(customer), 0)
         self.assertEqual(self._standing(self.newcomer)[0], 600)
 
+    def test_customer_made_an_employee_leaves_the_pyramid(self):
+        customer = self.customers[6]
+        self.env["res.users"].create(
+            {
+                "login": "pyramid.new.employee",
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "company_ids": [self.company.id],
+            }
+        )
+        self.assertEqual(self._standing_rows(customer), 0)
+
     def test_merged_partners_add_up_on_the_survivor(self):
         small, smaller = self.customers[-2], self.customers[-1]  # 200 and 100
         wizard = self.env["base.partner.merge.automatic.wizard"].create({})
@@ -153,6 +214,30 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         feedback.unlink()
         customer.invalidate_recordset()
         self.assertFalse(customer.with_company(self.company).customer_satisfaction)
+
+    def test_edited_feedback_changes_the_satisfaction(self):
+        customer = self.customers[0]
+        feedback = self.env["customer.feedback"].create(
+            {"partner_id": customer.id, "company_id": self.company.id, "score": "5"}
+        )
+        feedback.score = "2"
+        customer.invalidate_recordset()
+        self.assertEqual(customer.with_company(self.company).customer_satisfaction, 2)
+
+    def test_consent_edited_to_a_refusal_takes_the_customer_out(self):
+        customer = self.customers[0]
+        consent = self.env["customer.consent"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "purpose": "profiling",
+                "state": "given",
+                "source": "form",
+            }
+        )
+        self.assertEqual(self._standing(customer), (1000, "top"))
+        consent.state = "refused"
+        self.assertEqual(self._standing(customer), (1000, False))
 
     def test_deleted_profiling_refusal_brings_the_customer_back(self):
         customer = self.customers[0]

@@ -89,6 +89,7 @@ class TestRelationshipDefaults(CustomerPyramidCase):
                 "company_id": self.company.id,
             }
         )
+        self._end_transaction()
         self.assertEqual(self._relationship(prospect), ("personal", "acquire"))
 
     def test_type_and_goal_follow_a_level_change(self):
