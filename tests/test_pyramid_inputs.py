@@ -71,6 +71,7 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
     def test_order_moved_to_another_company_leaves_this_pyramid(self):
         branch = self.env["res.company"].create({"name": "Branch"})
         self.env.user.company_ids |= branch
+        self.customers[1].company_id = False  # shared, so both companies sell to it
         order = self.customers[1].sale_order_ids
         order.with_context(allowed_company_ids=[self.company.id, branch.id]).write(
             {"company_id": branch.id}
