@@ -11,6 +11,8 @@ from . import customer_feedback
 from . import customer_pyramid_level
 from . import customer_consent
 from . import customer_pyramid_standing
+from . import customer_pyramid_query
+from . import customer_pyramid_ranking
 from . import customer_pyramid_engine
 from . import customer_offer_refusal
 from . import res_company

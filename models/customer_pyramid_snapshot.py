@@ -2,7 +2,8 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import LEVEL_SELECTION
+from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
+from .customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
 
 LEVEL_ORDER = {
     level: position for position, (level, _label) in enumerate(LEVEL_SELECTION)
@@ -85,3 +86,48 @@ class CustomerPyramidSnapshot(models.Model):
         return self.search(
             [("company_id", "=", company.id), ("run_date", "=", last.run_date)]
         ).sorted(lambda row: LEVEL_ORDER[row.level])
+
+    def _store_run(self, company, run_date, settings_label, cutoffs):
+        """One row per level for the reports, with the ranking's ``cutoffs``.
+
+        Shares are of the run's totals over all levels, so that the rows of
+        one run add up to 100 % in a pivot. A run is known by its date, to the
+        second: a second run within the same second replaces the first's rows.
+        """
+        levels = list(LEVELS)
+        uid = self.env.uid
+        self.env["customer.pyramid.snapshot"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                DELETE FROM customer_pyramid_snapshot
+                 WHERE company_id = %(company)s AND run_date = %(run_date)s;
+                INSERT INTO customer_pyramid_snapshot
+                       (company_id, run_date, level, customer_count, revenue,
+                        customer_share, revenue_share, cutoff_revenue, held_count,
+                        settings, create_uid, create_date, write_uid, write_date)
+                SELECT %(company)s, %(run_date)s, lv.level,
+                       COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
+                       COALESCE(100.0 * e.customer_count
+                                / NULLIF(sum(e.customer_count) OVER (), 0), 0),
+                       COALESCE(100.0 * e.revenue
+                                / NULLIF(sum(e.revenue) OVER (), 0), 0),
+                       %(cutoff)s, COALESCE(e.held_count, 0), %(settings)s,
+                       %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
+                  FROM unnest(%(levels)s::varchar[]) AS lv(level)
+             LEFT JOIN (SELECT level, count(*) AS customer_count,
+                               %(revenue)s AS revenue,
+                               count(*) FILTER (WHERE held) AS held_count
+                          FROM %(result)s GROUP BY level) e ON e.level = lv.level
+                """,
+                cutoff=cutoff_of(SQL("lv.level"), cutoffs),
+                revenue=cents_sum(SQL("revenue")),
+                company=company.id,
+                run_date=run_date,
+                settings=settings_label,
+                uid=uid,
+                levels=levels,
+                result=RESULT_TABLE,
+            )
+        )
+        self.env["customer.pyramid.snapshot"].invalidate_model()

@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.customer_pyramid_engine import FACTS_TABLE
+from ..models.customer_pyramid_query import FACTS_TABLE
 
 # The Lorenz curve is drawn through a point every this many percent of customers.
 LORENZ_STEP = 5

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVELS
-from ..models.customer_pyramid_engine import FACTS_TABLE
+from ..models.customer_pyramid_query import FACTS_TABLE
 
 # Movements counted on the report, with the lines' filter each opens.
 MOVEMENT_COUNTS = {

@@ -7,10 +7,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from odoo.addons.customer_pyramid.models.customer_pyramid_engine import (
-    LOCK_NAMESPACE,
-    CustomerPyramidEngine,
-)
+from odoo.addons.customer_pyramid.models.customer_pyramid_engine import LOCK_NAMESPACE
 
 from .common import CustomerPyramidCase
 
@@ -94,8 +91,8 @@ class TestPyramidReliability(CustomerPyramidCase):
         )
         with (
             patch.object(
-                CustomerPyramidEngine,
-                "_store_snapshot",
+                type(self.env["customer.pyramid.snapshot"]),
+                "_store_run",
                 side_effect=RuntimeError("worker killed"),
             ),
             self.assertRaises(RuntimeError),

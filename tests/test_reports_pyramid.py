@@ -162,7 +162,7 @@ class TestPyramidReport(CustomerPyramidCase):
             .search([("company_id", "=", self.company.id)], limit=1)
             .run_date
         )
-        self.engine._store_snapshot(
+        self.env["customer.pyramid.snapshot"]._store_run(
             self.company,
             run_date,
             self.company._customer_pyramid_settings_label(),

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
-from ..models.customer_pyramid_engine import RESULT_TABLE, cents_sum
+from ..models.customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
 from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
 
 
@@ -140,9 +140,7 @@ class CustomerPyramidPreview(models.TransientModel):
                           FROM %(result)s GROUP BY level) new
                        ON new.level = lv.level
                 """,
-                cutoff=self.env["customer.pyramid.engine"]._cutoff_of(
-                    SQL("lv.level"), cutoffs
-                ),
+                cutoff=cutoff_of(SQL("lv.level"), cutoffs),
                 current_revenue=cents_sum(
                     SQL("old_revenue"), SQL("old_level IS NOT NULL")
                 ),

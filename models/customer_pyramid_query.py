@@ -1,0 +1,428 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .customer_consent import profiling_refused
+from .customer_pyramid_standing import FACT_COLUMNS
+
+# The temporary tables a computation fills, ON COMMIT DROP, one set per
+# transaction (see docs/architecture.md):
+# - customer_pyramid_sales: what each commercial partner bought (_sales_query);
+# - customer_pyramid_ranks: that, with whether the buyer is in the pyramid
+#   and its rank among the active customers;
+# - customer_pyramid_result: every partner in scope with its new facts and
+#   level and whether they differ from its stored standing row;
+# - customer_pyramid_changes: the level changes a run wrote;
+# - customer_pyramid_facts: the facts the reports read (_build_facts).
+FACTS = "customer_pyramid_facts"
+SALES = "customer_pyramid_sales"
+RANKS = "customer_pyramid_ranks"
+RESULT = "customer_pyramid_result"
+CHANGES = "customer_pyramid_changes"
+FACTS_TABLE = SQL.identifier(FACTS)
+SALES_TABLE = SQL.identifier(SALES)
+RANKS_TABLE = SQL.identifier(RANKS)
+RESULT_TABLE = SQL.identifier(RESULT)
+CHANGES_TABLE = SQL.identifier(CHANGES)
+# The facts carry the stored value of each fact column as old_<column>.
+OLD_FACT_COLUMNS = {column: f"old_{column}" for column in FACT_COLUMNS.values()}
+
+# Order column of each ranking basis; margin comes with sale_margin.
+AMOUNT_COLUMNS = {
+    "untaxed": "amount_untaxed",
+    "total": "amount_total",
+    "margin": "margin",
+}
+
+
+def not_our_own_partner(alias):
+    """SQL: the partner ``alias`` is neither one of our companies nor an employee.
+
+    Those are never customers: not in the pyramid, not on the lifecycle board.
+    NOT IN, not NOT EXISTS: both columns are required, and a hashed subplan
+    filters the partners where they are read, by parallel workers too,
+    where two anti-joins would each pass a million wide rows on.
+    """
+    return SQL(
+        "%(id)s NOT IN (SELECT rc.partner_id FROM res_company rc)"
+        " AND %(id)s NOT IN (SELECT u.partner_id FROM res_users u WHERE NOT u.share)",
+        id=SQL.identifier(alias, "id"),
+    )
+
+
+def cents_sum(amounts, condition=None):
+    """SQL: the exact sum of ``amounts``, doubles that hold amounts to the
+    cent, over the rows meeting ``condition`` (all by default).
+
+    Added up as whole cents: doubles add up with rounding errors, and a cast
+    of each to numeric goes through text (0.8 s at a million rows).
+    """
+    return SQL(
+        "sum(round(%s * 100)::bigint) FILTER (WHERE %s) / 100.0",
+        amounts,
+        condition or SQL("TRUE"),
+    )
+
+
+def hundredths(numerator, denominator):
+    """SQL: ``numerator / denominator``, not negative, as a double rounded to
+    two decimals half up, as numeric ``round()`` does.
+
+    Not ``round()`` of a double, which rounds half to even (3.125 to 3.12).
+    One division of the numerator times 100: exact when the quotient is a
+    half, so the half goes up.
+    """
+    return SQL("floor(100.0::float8 * (%s) / %s + 0.5) / 100", numerator, denominator)
+
+
+def cutoff_of(level, cutoffs):
+    """SQL: the cut-off of the level ``level`` in ``cutoffs``, else NULL.
+
+    A CASE on constants, not a join with a table of four rows: the
+    ranking computes it for each of a million rows.
+    """
+    branches = [
+        SQL("WHEN %s THEN %s::float8", name, cutoff)
+        for name, cutoff in cutoffs.items()
+        if cutoff is not None
+    ]
+    if not branches:
+        return SQL("NULL::float8")
+    return SQL("CASE %s %s END", level, SQL(" ").join(branches))
+
+
+class CustomerPyramidQuery(models.AbstractModel):
+    """The SQL the pyramid is computed with: who is in it, what each
+    partner bought, what else its level needs. Builders only: the ranking
+    (``customer.pyramid.ranking``) and the engine run them."""
+
+    _name = "customer.pyramid.query"
+    _description = "Customer pyramid queries"
+
+    def _disable_jit(self):
+        """No JIT compilation for the rest of the transaction.
+
+        PostgreSQL compiles a statement whose estimated cost is high enough;
+        the whole base's statements are wide and run once, so compiling them
+        costs more than it saves: 8.7 s of a 21 s facts statement at a
+        million partners (docs/benchmarks.md). A server without JIT ignores
+        the setting. The facts come first, so every statement after them
+        runs without it too.
+        """
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+
+    def _temporary_table_exists(self, name):
+        self.env.cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{name}"))
+        return self.env.cr.fetchone()[0] is not None
+
+    def _fill_temporary_table(self, name, query, fresh=False):
+        """Fill the temporary table ``name`` with the rows of ``query``;
+        returns their number.
+
+        Created from the query's first use in the transaction, emptied before
+        each later use: a transaction with a thousand events must not hold
+        a lock on a thousand dropped tables (max_locks_per_transaction), and an
+        event pays one statement. TRUNCATE, not DELETE: dead rows would make
+        every later event scan all earlier ones.
+        ``fresh`` creates the table again instead, once per company: only
+        ``CREATE TABLE ... AS`` lets PostgreSQL read the sources with parallel
+        workers (it plans no parallel ``INSERT``), which the sums of the whole
+        base's orders need.
+        """
+        cr = self.env.cr
+        table = SQL.identifier(name)
+        if self._temporary_table_exists(name):
+            if not fresh:
+                cr.execute(SQL("TRUNCATE %s", table))
+                cr.execute(SQL("INSERT INTO %s %s", table, query))
+                return cr.rowcount
+            cr.execute(SQL("DROP TABLE %s", table))
+        cr.execute(SQL("CREATE TEMPORARY TABLE %s ON COMMIT DROP AS %s", table, query))
+        return cr.rowcount
+
+    def _in_scope(self, company, alias):
+        """SQL: the partner ``alias`` is a commercial partner in the pyramid
+        of ``company``: who may be a customer, for the ranking, the events,
+        the lifecycle and the reports alike.
+
+        Active, commercial, of the company or shared, not one of our
+        companies or employees, and not a mere vendor: a vendor is in only
+        once it bought from the company (vendors are few, so the orders are
+        looked up for them alone).
+        """
+        return SQL(
+            "%(active)s AND %(id)s = %(commercial)s"
+            " AND (%(company_of)s IS NULL OR %(company_of)s = %(company)s)"
+            " AND %(not_our_own)s"
+            " AND (COALESCE(%(supplier_rank)s, 0) = 0"
+            "      OR COALESCE(%(customer_rank)s, 0) > 0"
+            "      OR EXISTS (SELECT 1 FROM sale_order vso"
+            "                   JOIN res_partner vp ON vp.id = vso.partner_id"
+            "                  WHERE vp.commercial_partner_id = %(id)s"
+            "                    AND vso.company_id = %(company)s"
+            "                    AND vso.state = 'sale'))",
+            active=SQL.identifier(alias, "active"),
+            id=SQL.identifier(alias, "id"),
+            commercial=SQL.identifier(alias, "commercial_partner_id"),
+            company_of=SQL.identifier(alias, "company_id"),
+            company=company.id,
+            not_our_own=not_our_own_partner(alias),
+            supplier_rank=SQL.identifier(alias, "supplier_rank"),
+            customer_rank=SQL.identifier(alias, "customer_rank"),
+        )
+
+    def _partners_in_scope(self, company, partner_ids):
+        """The ids among ``partner_ids`` of the partners in the pyramid of
+        ``company``: the rule ``_in_scope`` applied to a few partners."""
+        if not partner_ids:
+            return []
+        self.env["res.partner"].flush_model()
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT p.id FROM res_partner p WHERE p.id = ANY(%s) AND %s",
+                list(partner_ids),
+                self._in_scope(company, "p"),
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
+
+    def _mark(self, alias, key):
+        """SQL: the level the partner ``alias`` was marked with by hand."""
+        return SQL("%s ->> %s", SQL.identifier(alias, "customer_pyramid_mark"), key)
+
+    def _ranked(self, revenue, mark, not_profiled):
+        """SQL: a partner in scope with this revenue, mark and consent is
+        ranked as an active customer."""
+        return SQL(
+            "%s > 0 AND %s IS DISTINCT FROM 'rest' AND %s IS NOT TRUE",
+            revenue,
+            mark,
+            not_profiled,
+        )
+
+    def _window(self, parameters, window):
+        """(start, SQL condition on date_order) of the revenue window."""
+        if window:
+            return window[0], SQL("date_order >= %s AND date_order < %s", *window)
+        start = fields.Date.context_today(self) - relativedelta(
+            months=parameters["window_months"]
+        )
+        return start, SQL("date_order >= %s", start)
+
+    def _of_commercial_partners(self, alias, partner_ids, column="partner_id"):
+        """SQL: ``AND`` the partner of the rows ``alias`` (in ``column``) is
+        one of the commercial partners ``partner_ids`` or their contacts;
+        nothing when ``partner_ids`` is None (every partner)."""
+        if partner_ids is None:
+            return SQL()
+        return SQL(
+            "AND %s IN (SELECT id FROM res_partner"
+            " WHERE commercial_partner_id = ANY(%s))",
+            SQL.identifier(alias, column),
+            partner_ids,
+        )
+
+    def _sales_query(self, company, parameters=None, partner_ids=None, window=None):
+        """What each commercial partner bought from ``company``, in the
+        company's currency: in the window and in all, with its order dates."""
+        parameters = parameters or company._customer_pyramid_parameters()
+        _start, in_window = self._window(parameters, window)
+        return SQL(
+            """
+            WITH orders AS (
+                SELECT cp.commercial_partner_id AS partner_id,
+                       so.date_order,
+                       %(amount)s / NULLIF(so.currency_rate, 0) AS amount
+                  FROM sale_order so
+                  JOIN res_partner cp ON cp.id = so.partner_id
+                 WHERE so.company_id = %(company_id)s
+                   AND so.state = 'sale'
+                   %(order_filter)s
+                -- sorted by the workers, summed by one process: partial sums
+                -- of numeric amounts cost more to merge than they save
+                -- (6.1 s against 4.5 s for 4 million orders, two workers)
+              ORDER BY cp.commercial_partner_id
+            )
+            SELECT partner_id,
+                   round(COALESCE(sum(amount) FILTER (WHERE %(in_window)s), 0), 2)
+                       AS revenue,
+                   round(COALESCE(sum(amount), 0), 2) AS lifetime_revenue,
+                   count(*) AS order_count,
+                   count(*) FILTER (WHERE %(in_window)s) AS orders_in_window,
+                   count(*) FILTER (WHERE amount IS NULL) AS unconverted_orders,
+                   min(date_order)::date AS first_order_date,
+                   max(date_order)::date AS last_order_date
+              FROM orders
+          GROUP BY partner_id
+            """,
+            amount=SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]]),
+            company_id=company.id,
+            order_filter=self._of_commercial_partners("so", partner_ids),
+            in_window=in_window,
+        )
+
+    def _facts_query(
+        self, company, parameters=None, partner_ids=None, window=None, sales=None
+    ):
+        """What every commercial partner in scope bought from ``company``.
+
+        ``parameters`` are the ranking settings (the company's by default).
+        ``window`` is the (start, end) of the revenue window, end excluded;
+        by default the active window of the parameters up to now. The reports
+        pass their own period so that their revenue is the pyramid's, to the
+        cent. ``sales`` is a table filled by ``_sales_query``, or
+        customer_pyramid_ranks, whose ``rank`` the facts then carry; without
+        it, the orders are summed here.
+        """
+        key = str(company.id)
+        parameters = parameters or company._customer_pyramid_parameters()
+        complaint_source = company._customer_pyramid_setting(
+            "customer_complaint_source"
+        )
+        today = fields.Date.context_today(self)
+        window_start, _in_window = self._window(parameters, window)
+        rank = SQL(", sa.rank") if sales is RANKS_TABLE else SQL()
+        if sales is None:
+            sales = self._sales_query(company, parameters, partner_ids, window)
+        else:
+            sales = SQL("SELECT * FROM %s", sales)
+        partner_filter = SQL()
+        if partner_ids is not None:
+            partner_filter = SQL("AND p.id = ANY(%s)", partner_ids)
+        query = SQL(
+            """
+                -- no WITH: PostgreSQL inlines a subquery into the statement
+                -- reading it, one step less for a million rows
+                SELECT COALESCE(s.partner_id, sa.partner_id) AS partner_id,
+                       s.partner_id IS NOT NULL AS in_scope,
+                       s.mark, s.pinned_level, %(old_facts)s, s.entering,
+                       s.not_profiled, s.type_manual, s.goal_manual,
+                       COALESCE(sa.revenue, 0) AS revenue,
+                       COALESCE(sa.lifetime_revenue, 0) AS lifetime_revenue,
+                       COALESCE(sa.order_count, 0) AS order_count,
+                       COALESCE(sa.orders_in_window, 0) AS orders_in_window,
+                       COALESCE(sa.unconverted_orders, 0) AS unconverted_orders,
+                       sa.first_order_date, sa.last_order_date,
+                       COALESCE(sg.has_relation, FALSE) AS has_relation,
+                       -- in double precision, as stored (see _build_ranks)
+                       %(order_frequency)s AS order_frequency,
+                       CASE WHEN s.potential > 0 THEN
+                           round((100 * COALESCE(sa.revenue, 0) * 12
+                                 / %(window_months)s / s.potential)::numeric, 1)
+                       END AS wallet_share,
+                       -- feedback, lowered by one point per open complaint;
+                       -- a complaint without feedback counts from neutral
+                       CASE WHEN sg.satisfaction IS NOT NULL
+                                 OR s.complaint_mark OR sg.open_complaints > 0
+                            THEN GREATEST(1, COALESCE(sg.satisfaction, 3)
+                                 - COALESCE(sg.open_complaints, 0)
+                                 - CASE WHEN s.complaint_mark THEN 1 ELSE 0 END)
+                       END AS satisfaction,
+                       %(ranked)s AS ranked %(rank)s
+                  -- the partners in scope, with their stored row
+                  FROM (
+                    SELECT p.id AS partner_id, %(mark)s AS mark,
+                           -- an expired pin no longer holds, even before the
+                           -- scheduled action clears it
+                           CASE WHEN (p.customer_pyramid_pin_until ->> %(key)s)::date
+                                     < %(today)s THEN NULL
+                                ELSE p.customer_pyramid_pinned_level ->> %(key)s
+                           END AS pinned_level,
+                           -- the stored row, read once: the ranking compares
+                           -- with it, no second pass over a million rows
+                           %(old_scope)s,
+                           -- a row may exist before its first placement: a
+                           -- user chose the relationship of a partner not
+                           -- placed yet
+                           st.entered_on IS NULL AS entering,
+                           (p.customer_pyramid_potential ->> %(key)s)::numeric
+                               AS potential,
+                           %(complaint_mark)s
+                               AND (p.customer_complaint_open ->> %(key)s)::boolean
+                               AS complaint_mark,
+                           COALESCE((p.customer_relationship_type_manual
+                                     ->> %(key)s)::boolean, FALSE) AS type_manual,
+                           COALESCE((p.customer_relationship_goal_manual
+                                     ->> %(key)s)::boolean, FALSE) AS goal_manual,
+                           %(not_profiled)s AS not_profiled
+                      FROM res_partner p
+                 LEFT JOIN customer_pyramid_standing st
+                        ON st.partner_id = p.id AND st.company_id = %(company_id)s
+                     WHERE %(in_scope)s %(partner_filter)s
+                  ) s
+             FULL JOIN (%(sales)s) sa ON sa.partner_id = s.partner_id
+             -- what else is known of a partner, in one join: an open
+             -- opportunity or quotation, feedback, open complaints
+             LEFT JOIN (
+                    SELECT cp.commercial_partner_id AS partner_id,
+                           bool_or(e.relation) AS has_relation,
+                           round(avg(e.score), 1) AS satisfaction,
+                           count(*) FILTER (WHERE e.complaint) AS open_complaints
+                      FROM (
+                        SELECT l.partner_id, TRUE AS relation, NULL::int AS score,
+                               FALSE AS complaint
+                          FROM crm_lead l
+                         WHERE l.active AND l.type = 'opportunity'
+                           AND (l.company_id IS NULL OR l.company_id = %(company_id)s)
+                           %(lead_filter)s
+                     UNION ALL
+                        SELECT so.partner_id, TRUE, NULL, FALSE
+                          FROM sale_order so
+                         WHERE so.company_id = %(company_id)s
+                           AND so.state IN ('draft', 'sent')
+                           %(order_filter)s
+                     UNION ALL
+                        SELECT fb.partner_id, FALSE, fb.score::int, FALSE
+                          FROM customer_feedback fb
+                         WHERE fb.company_id = %(company_id)s
+                           AND fb.date >= %(window_start)s
+                           %(feedback_filter)s
+                     UNION ALL
+                        SELECT a.res_id, FALSE, NULL, TRUE
+                          FROM mail_activity a
+                          JOIN mail_activity_type t ON t.id = a.activity_type_id
+                         WHERE a.res_model = 'res.partner' AND a.active
+                           AND t.customer_complaint
+                           AND %(complaint_activities)s
+                           %(complaint_filter)s
+                      ) e
+                      JOIN res_partner cp ON cp.id = e.partner_id
+                  GROUP BY cp.commercial_partner_id
+                  ) sg
+                    ON sg.partner_id = COALESCE(s.partner_id, sa.partner_id)
+                """,
+            key=key,
+            old_scope=SQL(", ").join(
+                SQL("st.%s AS %s", SQL.identifier(column), SQL.identifier(old))
+                for column, old in OLD_FACT_COLUMNS.items()
+            ),
+            old_facts=SQL(", ").join(
+                SQL.identifier("s", old) for old in OLD_FACT_COLUMNS.values()
+            ),
+            company_id=company.id,
+            mark=self._mark("p", key),
+            in_scope=self._in_scope(company, "p"),
+            ranked=self._ranked(
+                SQL("COALESCE(sa.revenue, 0)"), SQL("s.mark"), SQL("s.not_profiled")
+            ),
+            not_profiled=profiling_refused("p", company.id),
+            partner_filter=partner_filter,
+            order_filter=self._of_commercial_partners("so", partner_ids),
+            lead_filter=self._of_commercial_partners("l", partner_ids),
+            feedback_filter=self._of_commercial_partners("fb", partner_ids),
+            complaint_filter=self._of_commercial_partners("a", partner_ids, "res_id"),
+            complaint_mark=complaint_source in ("flag", "both"),
+            complaint_activities=complaint_source in ("activity", "both"),
+            window_months=parameters["window_months"],
+            order_frequency=hundredths(
+                SQL("COALESCE(sa.orders_in_window, 0) * 12"),
+                parameters["window_months"],
+            ),
+            sales=sales,
+            rank=rank,
+            window_start=window_start,
+            today=today,
+        )
+        return query
