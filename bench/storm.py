@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import odoo
 from odoo import Command, api
@@ -120,10 +121,21 @@ def rpc(port, database, model, method, args):
     return answer["result"]
 
 
+def odoo_command():
+    """How to start Odoo's server so that it can start its own helpers: the
+    prefork server spawns its websocket worker as ``sys.argv[0] gevent``,
+    which ``python -m odoo`` cannot be."""
+    script = Path(sys.executable).with_name("odoo")
+    if not script.exists():
+        script = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    return [sys.executable, str(script)]
+
+
 def serve(args, port):
-    command = [sys.executable, "-m", "odoo", "-c", args.config, "-d", args.database]
+    command = [*odoo_command(), "-c", args.config, "-d", args.database]
     command += ["--workers=2", "--max-cron-threads=0", "--http-interface=127.0.0.1"]
-    command += [f"--http-port={port}", f"--db-filter=^{args.database}$"]
+    command += [f"--http-port={port}", f"--gevent-port={free_port()}"]
+    command += [f"--db-filter=^{args.database}$"]
     command += ["--log-level=warn", "--limit-time-real=300"]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + STARTUP_SECONDS

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from ..lib.pyramid_split import LEVEL_SELECTION
@@ -110,3 +111,15 @@ class CustomerPyramidStanding(models.Model):
             ["company_id", "revenue"],
             where="rank IS NOT NULL",
         )
+
+    def _delete_rows_of(self, column, ids):
+        """Delete the rows of the partners or companies ``ids`` (``column``
+        partner_id or company_id): they have no foreign key to cascade with."""
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM customer_pyramid_standing WHERE %s = ANY(%s)",
+                SQL.identifier(column),
+                ids,
+            )
+        )
+        self.invalidate_model()

@@ -2,7 +2,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 SHARE_FIELDS = (
     "customer_pyramid_top_share",
@@ -247,10 +246,7 @@ class ResCompany(models.Model):
     def unlink(self):
         ids = self.ids
         res = super().unlink()
-        # the standing rows have no foreign key to cascade with
-        self.env.cr.execute(
-            SQL("DELETE FROM customer_pyramid_standing WHERE company_id = ANY(%s)", ids)
-        )
+        self.env["customer.pyramid.standing"]._delete_rows_of("company_id", ids)
         return res
 
     @api.model

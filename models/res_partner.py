@@ -742,10 +742,7 @@ class ResPartner(models.Model):
     def unlink(self):
         ids = self.ids
         res = super().unlink()
-        # the standing rows have no foreign key to cascade with
-        self.env.cr.execute(
-            SQL("DELETE FROM customer_pyramid_standing WHERE partner_id = ANY(%s)", ids)
-        )
+        self.env["customer.pyramid.standing"]._delete_rows_of("partner_id", ids)
         return res
 
     def export_data(self, fields_to_export):

@@ -27,6 +27,16 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         partner = partner.with_company(self.company)
         return (partner.customer_pyramid_revenue, partner.customer_pyramid_level)
 
+    def _opportunity(self, partner):
+        return self.env["crm.lead"].create(
+            {
+                "name": "Deal",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "company_id": self.company.id,
+            }
+        )
+
     def _standing_rows(self, partner):
         self.env.cr.execute(
             "SELECT count(*) FROM customer_pyramid_standing WHERE partner_id = %s",
@@ -110,14 +120,7 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         )
 
     def test_lost_opportunity_makes_a_prospect_a_suspect_again(self):
-        lead = self.env["crm.lead"].create(
-            {
-                "name": "Deal",
-                "type": "opportunity",
-                "partner_id": self.newcomer.id,
-                "company_id": self.company.id,
-            }
-        )
+        lead = self._opportunity(self.newcomer)
         self._end_transaction()  # opportunities apply at the commit
         self.assertEqual(self._standing(self.newcomer), (0, "prospect"))
         lead.action_set_lost()
@@ -125,27 +128,13 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         self.assertEqual(self._standing(self.newcomer), (0, "suspect"))
 
     def test_won_opportunity_keeps_a_prospect(self):
-        lead = self.env["crm.lead"].create(
-            {
-                "name": "Deal",
-                "type": "opportunity",
-                "partner_id": self.newcomer.id,
-                "company_id": self.company.id,
-            }
-        )
+        lead = self._opportunity(self.newcomer)
         lead.action_set_won()
         self._end_transaction()
         self.assertEqual(self._standing(self.newcomer), (0, "prospect"))
 
     def test_deleted_opportunity_makes_a_prospect_a_suspect_again(self):
-        lead = self.env["crm.lead"].create(
-            {
-                "name": "Deal",
-                "type": "opportunity",
-                "partner_id": self.newcomer.id,
-                "company_id": self.company.id,
-            }
-        )
+        lead = self._opportunity(self.newcomer)
         self._end_transaction()
         lead.unlink()
         self._end_transaction()
