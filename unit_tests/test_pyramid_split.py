@@ -64,3 +64,15 @@ def test_missing_share_is_refused():
 def test_negative_count_is_refused():
     with pytest.raises(ValueError, match="negative"):
         pyramid_split.level_boundaries(-1, DEFAULT_SHARES)
+
+
+def test_levels_by_rank_add_up_to_the_split_for_every_size():
+    # the SQL ranking places ranks with rank_bands, as level_for_rank does
+    for active_count in range(0, 501):
+        boundaries = pyramid_split.level_boundaries(active_count, DEFAULT_SHARES)
+        levels = [
+            pyramid_split.level_for_rank(rank, boundaries)
+            for rank in range(1, active_count + 1)
+        ]
+        counts = tuple(levels.count(level) for level in pyramid_split.RANKED_LEVELS)
+        assert counts == pyramid_split.level_counts(active_count, DEFAULT_SHARES)
