@@ -17,6 +17,9 @@ from . import customer_pyramid_engine
 from . import customer_offer_refusal
 from . import res_company
 from . import res_config_settings
+from . import customer_pyramid_standing_mixin
+from . import customer_lifecycle_mixin
+from . import customer_care_mixin
 from . import res_partner
 from . import customer_relationship_default
 from . import res_users

@@ -4,6 +4,8 @@ from odoo.tools.sql import create_index
 
 from ..lib.pyramid_split import LEVEL_SELECTION
 
+# Who reads, searches, groups and exports what the addon knows of a partner.
+PYRAMID_USER = "customer_pyramid.group_user"
 # The business model canvas's customer relationships, and what they aim at.
 RELATIONSHIP_TYPE_SELECTION = [
     ("personal", "Personal assistance"),

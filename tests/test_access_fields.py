@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import mute_logger
 
 from .common import CustomerPyramidCase
 
@@ -156,7 +157,10 @@ class TestPyramidFieldAccessOverJsonRpc(HttpCase):
         )
 
     def test_employee_without_sales_rights_gets_an_access_error(self):
-        with self.assertRaisesRegex(JsonRpcException, "odoo.exceptions.AccessError"):
+        with (
+            mute_logger("odoo.http"),  # the refused request is logged, as expected
+            self.assertRaisesRegex(JsonRpcException, "odoo.exceptions.AccessError"),
+        ):
             self._read_level_as("pyr.rpc.employee", ["base.group_user"])
 
     def test_salesman_reads_the_level(self):
