@@ -1,3 +1,8 @@
+from odoo.tools import SQL
+
+from .models.customer_pyramid_standing import VENDOR_INDEX
+
+
 def post_init_hook(env):
     """Give a database that already has years of orders its pyramid and stages.
 
@@ -9,10 +14,13 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Delete the activities of the addon's activity types.
+    """Delete the activities of the addon's activity types, and drop its
+    index on res_partner.
 
-    They point at the types with a foreign key that forbids deleting them,
-    so the types, and their XML ids, would otherwise stay behind.
+    The activities point at the types with a foreign key that forbids
+    deleting them, so the types, and their XML ids, would otherwise stay
+    behind; Odoo drops the tables and columns of a module, not its indexes
+    on other modules' tables.
     """
     types = env["mail.activity.type"]
     for name in ("retention", "complaint"):
@@ -25,3 +33,4 @@ def uninstall_hook(env):
     env["mail.activity"].with_context(
         active_test=False, customer_pyramid_skip_events=True
     ).search([("activity_type_id", "in", types.ids)]).unlink()
+    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(VENDOR_INDEX)))

@@ -266,29 +266,54 @@ class CustomerPyramidRanking(models.AbstractModel):
         ranked_level = SQL("'small'")
         if placements:
             ranked_level = SQL("CASE %s ELSE 'small' END", SQL(" ").join(placements))
-        # The rank among the customers ranked as they stand (the last full
-        # run's, and the events' since): one more than those with a higher
-        # revenue, ties sharing the highest rank as rank() does.
+        # The rank against the last full run: one more than the rank of the
+        # customer ranked just above (ties share it, as rank() does), found
+        # through the index on the ranked revenues: one step, not a count of
+        # every customer above. Among the run's customers and this one.
         ranked = SQL(
             """SELECT f.*, r.rank,
                       %(percentile)s AS percentile,
                       CASE WHEN f.ranked THEN %(ranked_level)s END AS ranked_level
                  FROM (%(facts)s) f
             LEFT JOIN LATERAL (
-                    SELECT 1 + count(*) FILTER (WHERE st.revenue > f.revenue)
-                               AS rank,
-                           1 + count(*) AS ranked_count
-                      FROM customer_pyramid_standing st
-                     WHERE st.company_id = %(company)s AND st.rank IS NOT NULL
-                       AND st.partner_id <> f.partner_id
+                    SELECT 1 + COALESCE((
+                        SELECT st.rank FROM customer_pyramid_standing st
+                         WHERE st.company_id = %(company)s AND st.rank IS NOT NULL
+                           AND st.revenue > f.revenue
+                           AND st.partner_id <> f.partner_id
+                      ORDER BY st.revenue LIMIT 1), 0) AS rank
                   ) r ON f.ranked
                 WHERE f.in_scope""",
             facts=facts_query,
             company=company.id,
-            percentile=hundredths(SQL("100 * r.rank"), SQL("r.ranked_count")),
+            percentile=hundredths(
+                SQL("100 * r.rank"),
+                SQL(
+                    "GREATEST(%s + CASE WHEN f.old_rank IS NULL THEN 1 ELSE 0 END,"
+                    " r.rank)",
+                    self._latest_ranked_count(company),
+                ),
+            ),
             ranked_level=ranked_level,
         )
         self._fill_result(ranked, cutoffs, parameters["grace_band"])
+
+    def _latest_ranked_count(self, company):
+        """The number of customers the last full run ranked."""
+        self.env["customer.pyramid.snapshot"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(sum(customer_count), 0)
+                     FROM customer_pyramid_snapshot
+                    WHERE company_id = %(company)s AND level = ANY(%(active)s)
+                      AND run_date = (SELECT max(run_date)
+                                        FROM customer_pyramid_snapshot
+                                       WHERE company_id = %(company)s)""",
+                company=company.id,
+                active=list(ACTIVE_LEVELS),
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _latest_cutoffs(self, company):
         self.env["customer.pyramid.snapshot"].flush_model()

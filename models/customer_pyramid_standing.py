@@ -4,6 +4,8 @@ from odoo.tools.sql import create_index
 
 from ..lib.pyramid_split import LEVEL_SELECTION
 
+# An index of the addon on Odoo's res_partner: the uninstallation drops it.
+VENDOR_INDEX = "res_partner_customer_pyramid_vendor_index"
 # Who reads, searches, groups and exports what the addon knows of a partner.
 PYRAMID_USER = "customer_pyramid.group_user"
 # The business model canvas's customer relationships, and what they aim at.
@@ -105,6 +107,14 @@ class CustomerPyramidStanding(models.Model):
     ]
 
     def init(self):
+        # The pyramid's scope leaves out the few vendors that never bought.
+        create_index(
+            self.env.cr,
+            VENDOR_INDEX,
+            "res_partner",
+            ["id"],
+            where="supplier_rank > 0",
+        )
         # An event ranks its partner by counting the ranked revenues above it.
         create_index(
             self.env.cr,

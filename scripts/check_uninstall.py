@@ -61,6 +61,13 @@ def main(config, database):
             SQL("SELECT id FROM mail_activity_type WHERE id = ANY(%s)", used_types)
         )
         leftovers += [f"mail_activity_type {row[0]}" for row in cr.fetchall()]
+        cr.execute(
+            SQL(
+                "SELECT indexname FROM pg_indexes WHERE indexname LIKE ANY(%s)",
+                [f"%{prefix}%" for prefix in PREFIXES],
+            )
+        )
+        leftovers += [f"index {row[0]}" for row in cr.fetchall()]
     if leftovers or leftover_xmlids:
         print(
             f"left after uninstall: columns/tables {leftovers},"
