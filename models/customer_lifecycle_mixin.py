@@ -14,15 +14,8 @@ class CustomerLifecycleMixin(models.AbstractModel):
     _name = "customer.lifecycle.mixin"
     _description = "Customer lifecycle of a partner"
 
-    # Lifecycle: per company, moved forward by events, backwards only by hand.
-    customer_lifecycle_stage_id = fields.Many2one(
-        "customer.lifecycle.stage",
-        string="Lifecycle stage",
-        company_dependent=True,
-        group_expand="_read_group_customer_lifecycle_stage_ids",
-        groups=PYRAMID_USER,
-        copy=False,
-    )
+    # Lifecycle: per company, moved forward by events, backwards only by hand;
+    # the stage itself is declared on res.partner (see there).
     customer_lifecycle_stage_date = fields.Datetime(
         string="In stage since",
         company_dependent=True,

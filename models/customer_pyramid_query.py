@@ -218,9 +218,9 @@ class CustomerPyramidQuery(models.AbstractModel):
         """(start, SQL condition on date_order) of the revenue window."""
         if window:
             return window[0], SQL("date_order >= %s AND date_order < %s", *window)
-        start = fields.Date.context_today(self) - relativedelta(
-            months=parameters["window_months"]
-        )
+        # UTC days, as the orders' dates are stored: the same window whoever
+        # runs it (the scheduled action, a user, a report)
+        start = fields.Date.today() - relativedelta(months=parameters["window_months"])
         return start, SQL("date_order >= %s", start)
 
     def _of_commercial_partners(self, alias, partner_ids, column="partner_id"):

@@ -27,6 +27,17 @@ class ResPartner(models.Model):
         "customer_pyramid_computed_level",
     )
 
+    # The lifecycle stage, per company. Declared here, not in the lifecycle
+    # mixin: Odoo clears a deleted record from every company-dependent
+    # many2one, and would look for a table of the abstract mixin.
+    customer_lifecycle_stage_id = fields.Many2one(
+        "customer.lifecycle.stage",
+        string="Lifecycle stage",
+        company_dependent=True,
+        group_expand="_read_group_customer_lifecycle_stage_ids",
+        groups=PYRAMID_USER,
+        copy=False,
+    )
     # The commercial partner's level, on its contacts and addresses too.
     customer_pyramid_commercial_level = fields.Selection(
         related="commercial_partner_id.customer_pyramid_level",

@@ -31,7 +31,7 @@ class CustomerPyramidConcentration(models.TransientModel):
     _description = "Customer revenue concentration"
 
     def _default_date_from(self):
-        return fields.Date.context_today(self) - relativedelta(
+        return fields.Date.today() - relativedelta(
             months=self.env.company.customer_pyramid_window_months
         )
 

@@ -25,7 +25,7 @@ class CustomerPyramidReport(models.TransientModel):
     _inherit = "customer.pyramid.report.mixin"
     _description = "Customer pyramid report"
 
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=fields.Date.today)
     snapshot_ids = fields.Many2many(
         "customer.pyramid.snapshot", compute="_compute_snapshot_ids"
     )

@@ -12,12 +12,13 @@ class CustomerPyramidReportPeriodMixin(models.AbstractModel):
     _description = "Customer pyramid manager report over a period"
 
     def _default_date_from(self):
-        return fields.Date.context_today(self) - relativedelta(months=1)
+        # UTC days, as the engine's window and the stored dates
+        return fields.Date.today() - relativedelta(months=1)
 
     date_from = fields.Date(
         string="From", required=True, default=lambda self: self._default_date_from()
     )
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
+    date_to = fields.Date(string="To", required=True, default=fields.Date.today)
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
