@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.tools import SQL
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -13,24 +12,11 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         (``res.partner.unlink``).
         """
         partners = self.env["res.partner"].browse(partner_ids).exists()
-        self.env["customer.pyramid.standing"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT DISTINCT company_id FROM customer_pyramid_standing"
-                " WHERE partner_id = ANY(%s)",
-                (partners | partners.commercial_partner_id).ids,
-            )
-        )
+        companies = partners._customer_pyramid_scope().keys()
         res = super()._merge(partner_ids, dst_partner, extra_checks)
-        survivor = partners.exists()
-        if survivor:
-            companies = (
-                self.env["res.company"].sudo().browse([r[0] for r in rows]).exists()
-                | survivor.sudo().company_id
-                | self.env.company
-            )
+        if survivor := partners.exists():
             events = self.env["customer.pyramid.event"]
-            for company in companies:
+            for company in companies | survivor._customer_pyramid_scope().keys():
                 events.queue(company, survivor, "merge")
             events.apply_pending()
         return res
