@@ -49,8 +49,8 @@ BASELINE_MAX = 100_000
 CONFIRM_SAMPLE = 1_000
 REQUEST_SAMPLE = 200
 # The daily run and the floor are each timed this many times, one after the
-# other, and compared by their medians: on a shared machine one timing of the
-# floor ranged from 7 s to 11 s at 1M on the same day.
+# other, and compared by their medians: on a shared machine a single timing
+# of the same statement varies by a third from one hour to the next.
 DAILY_REPEATS = 3
 CURRENCIES = ("USD", "EUR", "GBP", "CHF")
 
@@ -149,6 +149,17 @@ def load_data(env, partner_count, order_count):
     # construction: each check is planned against the tiny template tables and
     # scans res_partner whole, which made loading 100k partners quadratic.
     cr.execute(SQL("SET LOCAL session_replication_role = replica"))
+    first_partner = load_partners(cr, template_partner, partner_count, second)
+    load_orders(cr, template, first_partner, partner_count, order_count, currencies)
+    cr.execute(SQL("SET LOCAL session_replication_role = origin"))
+    cr.execute(SQL("ANALYZE res_partner; ANALYZE sale_order"))
+    env.invalidate_all()
+    return product, [main, second]
+
+
+def load_partners(cr, template_partner, partner_count, second):
+    """partner_count companies cloned from the template; every fifth belongs
+    to the second company. Returns the first one's id."""
     cr.execute(SQL("SELECT COALESCE(max(id), 0) FROM res_partner"))
     first_partner = cr.fetchone()[0] + 1
     clone(
@@ -176,6 +187,12 @@ def load_data(env, partner_count, order_count):
     cr.execute(
         SQL("SELECT setval('res_partner_id_seq', (SELECT max(id) FROM res_partner))")
     )
+    return first_partner
+
+
+def load_orders(cr, template, first_partner, partner_count, order_count, currencies):
+    """order_count confirmed orders of the template, spread over the partners
+    from first_partner, in each partner's company, over three years."""
     # Pareto revenue per partner: a few partners buy a lot, most a little.
     cr.execute(
         SQL(
@@ -194,7 +211,7 @@ def load_data(env, partner_count, order_count):
         "partner_id": SQL("p.partner_id"),
         "partner_invoice_id": SQL("p.partner_id"),
         "partner_shipping_id": SQL("p.partner_id"),
-        "company_id": SQL("COALESCE(p.company_id, %s)", main.id),
+        "company_id": SQL("COALESCE(p.company_id, t.company_id)"),
         "date_order": SQL("now() - random() * interval '3 years'"),
         "currency_id": SQL(
             "(%s::int[])[1 + mod(n, %s)]", [c.id for c in currencies], len(currencies)
@@ -225,10 +242,6 @@ def load_data(env, partner_count, order_count):
             template.id,
         )
     )
-    cr.execute(SQL("SET LOCAL session_replication_role = origin"))
-    cr.execute(SQL("ANALYZE res_partner; ANALYZE sale_order"))
-    env.invalidate_all()
-    return product, [main, second]
 
 
 def floor_query(env):
@@ -374,22 +387,9 @@ def confirm_overhead(registry, product_id, with_hooks, per_request, offset):
     return (time.perf_counter() - started) / len(order_ids)
 
 
-def main():
-    args = parse_args()
-    odoo.tools.config.parse_config(
-        ["-c", args.config, "-d", args.database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(args.database)
-    results = {}
-    with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        with timed(results, "load"):
-            product, _companies = load_data(env, args.partners, args.orders)
-        cr.commit()
-    lastcall = None
-    with timed(results, "recompute"):
-        run_cron_job(registry, lastcall)
-    lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+def time_daily_runs(registry, lastcall, results):
+    """The daily run and the floor, DAILY_REPEATS times each, alternating;
+    their medians go to results. Returns the last run's time."""
     daily, floor = [], []
     for _repeat in range(DAILY_REPEATS):
         time.sleep(1)  # let the statistics collector catch up
@@ -412,6 +412,53 @@ def main():
     results["daily"] = statistics.median(daily)
     results["floor"] = statistics.median(floor)
     results["spread"] = {"daily": daily, "floor": floor}
+    return lastcall
+
+
+def print_row(args, results, extrapolated, addon_peak, naive_peak):
+    """The benchmark's table row for docs/benchmarks.md."""
+    overhead_ms = (results["batch", True] - results["batch", False]) * 1000
+    request_ms = (results["request", True] - results["request", False]) * 1000
+    first, daily, floor = results["recompute"], results["daily"], results["floor"]
+    naive, loop = results["naive"], results["loop"]
+    estimate = " (extrapolated)" if extrapolated else ""
+    checked = "revenue" if extrapolated else "levels"
+    agree = results["naive_compared"] - results["naive_disagree"]
+    spread = {
+        key: f"{min(times):.2f}-{max(times):.2f}"
+        for key, times in results["spread"].items()
+    }
+    row = (
+        f"| {args.partners:,} / {args.orders:,} | {first:.2f} "
+        f"| {daily:.2f} ({spread['daily']}) | {floor:.2f} ({spread['floor']}) "
+        f"| {first / floor:.1f} | {daily / floor:.1f} "
+        f"| {naive:.1f}{estimate} | {naive / first:.0f} | {naive / daily:.0f} "
+        f"| {checked}: {agree:,} of {results['naive_compared']:,} "
+        f"| {loop:.1f}{estimate} | {loop / daily:.0f} "
+        f"| {results['daily_rows']} "
+        f"| {overhead_ms:.1f} | {request_ms:.1f} | {addon_peak:.0f} "
+        f"| {naive_peak:.0f} |"
+    )
+    print(row)
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(args.database)
+    results = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        with timed(results, "load"):
+            product, _companies = load_data(env, args.partners, args.orders)
+        cr.commit()
+    lastcall = None
+    with timed(results, "recompute"):
+        run_cron_job(registry, lastcall)
+    lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+    lastcall = time_daily_runs(registry, lastcall, results)
     # disjoint partners for each measurement: each confirmation is a first order
     offset = 0
     for per_request in (False, True):
@@ -444,29 +491,7 @@ def main():
         results["loop"] = results["loop_measured"] * args.partners / measured
         cr.rollback()
     naive_peak = peak_mb()
-    overhead_ms = (results["batch", True] - results["batch", False]) * 1000
-    request_ms = (results["request", True] - results["request", False]) * 1000
-    first, daily, floor = results["recompute"], results["daily"], results["floor"]
-    naive, loop = results["naive"], results["loop"]
-    estimate = " (extrapolated)" if extrapolated else ""
-    checked = "revenue" if extrapolated else "levels"
-    agree = results["naive_compared"] - results["naive_disagree"]
-    spread = {
-        key: f"{min(times):.2f}-{max(times):.2f}"
-        for key, times in results["spread"].items()
-    }
-    row = (
-        f"| {args.partners:,} / {args.orders:,} | {first:.2f} "
-        f"| {daily:.2f} ({spread['daily']}) | {floor:.2f} ({spread['floor']}) "
-        f"| {first / floor:.1f} | {daily / floor:.1f} "
-        f"| {naive:.1f}{estimate} | {naive / first:.0f} | {naive / daily:.0f} "
-        f"| {checked}: {agree:,} of {results['naive_compared']:,} "
-        f"| {loop:.1f}{estimate} | {loop / daily:.0f} "
-        f"| {results['daily_rows']} "
-        f"| {overhead_ms:.1f} | {request_ms:.1f} | {addon_peak:.0f} "
-        f"| {naive_peak:.0f} |"
-    )
-    print(row)
+    print_row(args, results, extrapolated, addon_peak, naive_peak)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from . import customer_offer_refusal
 from . import res_company
 from . import res_config_settings
 from . import customer_pyramid_standing_mixin
+from . import customer_relationship_mixin
 from . import customer_lifecycle_mixin
 from . import customer_care_mixin
 from . import res_partner

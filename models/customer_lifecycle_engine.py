@@ -80,35 +80,61 @@ class CustomerLifecycleEngine(models.AbstractModel):
         """Conversion, then loyalty for repeat buyers, then advocacy for referrers."""
         buyers = orders.sudo().partner_id.commercial_partner_id
         self.advance(buyers, "conversion", company)
+        self.env["sale.order"].flush_model(
+            ["state", "date_order", "partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT o.partner_id FROM (%s) o WHERE %s",
+                self._order_counts_query(company, buyers.ids),
+                self._loyal(company, "o"),
+            )
+        )
+        loyal = self.env["res.partner"].browse(
+            [partner_id for (partner_id,) in self.env.cr.fetchall()]
+        )
+        self.advance(loyal, "loyalty", company)
+        self.advance(buyers.customer_referred_by_id, "advocacy", company)
+
+    @api.model
+    def _order_counts_query(self, company, partner_ids=None):
+        """SQL: per commercial partner with orders in ``company`` (of
+        ``partner_ids``, or all), its confirmed orders, those of the loyalty
+        period, and whether a quotation is open: what the stage rules read."""
+        partner_filter = SQL()
+        if partner_ids is not None:
+            partner_filter = SQL("AND cp.commercial_partner_id = ANY(%s)", partner_ids)
         since = fields.Datetime.now() - relativedelta(
             months=company._customer_pyramid_setting(
                 "customer_lifecycle_loyalty_months"
             )
         )
-        repeat_counts = (
-            self.env["sale.order"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "sale"),
-                    ("date_order", ">=", since),
-                    ("partner_id", "child_of", buyers.ids),
-                ],
-                ["partner_id"],
-                ["__count"],
-            )
+        return SQL(
+            """
+            SELECT cp.commercial_partner_id AS partner_id,
+                   count(*) FILTER (WHERE so.state = 'sale') AS confirmed,
+                   count(*) FILTER (WHERE so.state = 'sale'
+                                      AND so.date_order >= %(since)s) AS recent,
+                   bool_or(so.state IN ('draft', 'sent')) AS quotation
+              FROM sale_order so
+              JOIN res_partner cp ON cp.id = so.partner_id
+             WHERE so.company_id = %(company)s %(partner_filter)s
+          GROUP BY 1
+            """,
+            since=since,
+            company=company.id,
+            partner_filter=partner_filter,
         )
-        loyalty_orders = company._customer_pyramid_setting(
-            "customer_lifecycle_loyalty_orders"
+
+    @api.model
+    def _loyal(self, company, alias):
+        """SQL: the loyalty rule over a row ``alias`` of _order_counts_query."""
+        return SQL(
+            "%s >= %s",
+            SQL.identifier(alias, "recent"),
+            company._customer_pyramid_setting("customer_lifecycle_loyalty_orders"),
         )
-        orders_per_buyer = {}
-        for partner, count in repeat_counts:
-            commercial = partner.commercial_partner_id
-            orders_per_buyer[commercial] = orders_per_buyer.get(commercial, 0) + count
-        loyal = buyers.filtered(lambda b: orders_per_buyer.get(b, 0) >= loyalty_orders)
-        self.advance(loyal, "loyalty", company)
-        self.advance(buyers.customer_referred_by_id, "advocacy", company)
 
     @api.model
     def log_moves(self, partners, previous, cause):
@@ -185,85 +211,74 @@ class CustomerLifecycleEngine(models.AbstractModel):
         self.env["crm.lead"].flush_model()
         self.env["res.partner"].flush_model()
         for company in companies:
-            key = str(company.id)
-            self.env.cr.execute(
-                SQL(
-                    """
-                    WITH orders AS (
-                        SELECT cp.commercial_partner_id AS partner_id,
-                               count(*) FILTER (WHERE so.state = 'sale') AS confirmed,
-                               count(*) FILTER (WHERE so.state = 'sale'
-                                   AND so.date_order
-                                       >= now() - make_interval(months => %(months)s))
-                                   AS recent,
-                               bool_or(so.state IN ('draft', 'sent')) AS quotation
-                          FROM sale_order so
-                          JOIN res_partner cp ON cp.id = so.partner_id
-                         WHERE so.company_id = %(company)s
-                      GROUP BY 1
-                    ),
-                    leads AS (
-                        SELECT DISTINCT cp.commercial_partner_id AS partner_id
-                          FROM crm_lead l JOIN res_partner cp ON cp.id = l.partner_id
-                         WHERE l.active AND l.type = 'opportunity'
-                           AND (l.company_id IS NULL OR l.company_id = %(company)s)
-                    ),
-                    stages AS (
-                        SELECT p.id,
-                               CASE WHEN EXISTS (
-                                        SELECT 1 FROM res_partner referral
-                                          JOIN orders ro ON ro.partner_id = referral.id
-                                         WHERE referral.customer_referred_by_id = p.id
-                                           AND ro.confirmed > 0) THEN %(advocacy)s
-                                    WHEN o.recent >= %(loyal_orders)s THEN %(loyalty)s
-                                    WHEN o.confirmed > 0 THEN %(conversion)s
-                                    WHEN o.quotation OR l.partner_id IS NOT NULL
-                                        THEN %(consideration)s
-                                    ELSE %(awareness)s
-                               END AS stage_id
-                          FROM res_partner p
-                     LEFT JOIN orders o ON o.partner_id = p.id
-                     LEFT JOIN leads l ON l.partner_id = p.id
-                         WHERE %(in_scope)s
-                           AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
-                    ),
-                    moved AS (
-                        UPDATE res_partner p
-                           SET customer_lifecycle_stage_id =
-                                   COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
-                                   || jsonb_build_object(%(key)s, s.stage_id),
-                               customer_lifecycle_stage_date = COALESCE(
-                                   p.customer_lifecycle_stage_date, '{}'::jsonb
-                               ) || jsonb_build_object(%(key)s, %(now)s)
-                          FROM stages s
-                         WHERE s.id = p.id AND s.stage_id IS NOT NULL
-                     RETURNING p.id, s.stage_id
-                    )
-                    INSERT INTO customer_lifecycle_history
-                           (partner_id, company_id, date, to_stage_id, cause, user_id)
-                    SELECT id, %(company)s, %(now)s, stage_id, 'install', %(uid)s
-                      FROM moved
-                    """,
-                    months=company._customer_pyramid_setting(
-                        "customer_lifecycle_loyalty_months"
-                    ),
-                    company=company.id,
-                    loyal_orders=company._customer_pyramid_setting(
-                        "customer_lifecycle_loyalty_orders"
-                    ),
-                    advocacy=stages["advocacy"].id,
-                    loyalty=stages["loyalty"].id,
-                    conversion=stages["conversion"].id,
-                    consideration=stages["consideration"].id,
-                    awareness=stages["awareness"].id,
-                    key=key,
-                    in_scope=self.env["customer.pyramid.engine"]._in_scope(
-                        company, "p"
-                    ),
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                )
-            )
+            self._initialize_company(company, stages)
         self.env["res.partner"].invalidate_model(
             ["customer_lifecycle_stage_id", "customer_lifecycle_stage_date"]
+        )
+
+    @api.model
+    def _initialize_company(self, company, stages):
+        """One statement from the facts to the stages and their history, so
+        that a database of a million partners is placed without one row
+        leaving PostgreSQL."""
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH orders AS (%(orders)s),
+                leads AS (
+                    SELECT DISTINCT cp.commercial_partner_id AS partner_id
+                      FROM crm_lead l JOIN res_partner cp ON cp.id = l.partner_id
+                     WHERE l.active AND l.type = 'opportunity'
+                       AND (l.company_id IS NULL OR l.company_id = %(company)s)
+                ),
+                stages AS (
+                    SELECT p.id,
+                           CASE WHEN EXISTS (
+                                    SELECT 1 FROM res_partner referral
+                                      JOIN orders ro ON ro.partner_id = referral.id
+                                     WHERE referral.customer_referred_by_id = p.id
+                                       AND ro.confirmed > 0) THEN %(advocacy)s
+                                WHEN %(loyal)s THEN %(loyalty)s
+                                WHEN o.confirmed > 0 THEN %(conversion)s
+                                WHEN o.quotation OR l.partner_id IS NOT NULL
+                                    THEN %(consideration)s
+                                ELSE %(awareness)s
+                           END AS stage_id
+                      FROM res_partner p
+                 LEFT JOIN orders o ON o.partner_id = p.id
+                 LEFT JOIN leads l ON l.partner_id = p.id
+                     WHERE %(in_scope)s
+                       AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
+                ),
+                moved AS (
+                    UPDATE res_partner p
+                       SET customer_lifecycle_stage_id =
+                               COALESCE(p.customer_lifecycle_stage_id, '{}'::jsonb)
+                               || jsonb_build_object(%(key)s, s.stage_id),
+                           customer_lifecycle_stage_date = COALESCE(
+                               p.customer_lifecycle_stage_date, '{}'::jsonb
+                           ) || jsonb_build_object(%(key)s, %(now)s)
+                      FROM stages s
+                     WHERE s.id = p.id AND s.stage_id IS NOT NULL
+                 RETURNING p.id, s.stage_id
+                )
+                INSERT INTO customer_lifecycle_history
+                       (partner_id, company_id, date, to_stage_id, cause, user_id)
+                SELECT id, %(company)s, %(now)s, stage_id, 'install', %(uid)s
+                  FROM moved
+                """,
+                orders=self._order_counts_query(company),
+                company=company.id,
+                loyal=self._loyal(company, "o"),
+                advocacy=stages["advocacy"].id,
+                loyalty=stages["loyalty"].id,
+                conversion=stages["conversion"].id,
+                consideration=stages["consideration"].id,
+                awareness=stages["awareness"].id,
+                key=key,
+                in_scope=self.env["customer.pyramid.engine"]._in_scope(company, "p"),
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+            )
         )

@@ -61,7 +61,33 @@ class CustomerPyramidDemo(models.AbstractModel):
                 "invoice_policy": "order",
             }
         )
-        partners = env["res.partner"].create(
+        partners = self._create_partners(env, active_count)
+        actives = partners[:active_count]
+        formers = partners[active_count : active_count + INACTIVE_CUSTOMERS]
+        first_prospect = active_count + INACTIVE_CUSTOMERS
+        prospects = partners[first_prospect : first_prospect + PROSPECTS]
+        unfit = partners[-NO_NEED:]
+        for index, referred in enumerate(actives[100 : 100 + REFERRALS]):
+            referred.customer_referred_by_id = actives[index * 7]
+        unfit.write({"customer_pyramid_mark": "rest"})
+        rows = self._order_rows(rng, actives, formers, prospects[:QUOTATIONS])
+        self._clone_orders(env, product, rows)
+        env["crm.lead"].create(
+            [
+                {
+                    "name": f"Opportunity: {partner.name}",
+                    "type": "opportunity",
+                    "partner_id": partner.id,
+                    "expected_revenue": round(rng.uniform(1000, 20000), 2),
+                }
+                for partner in prospects[QUOTATIONS:]
+            ]
+        )
+        self._generate_care(env, rng, actives, prospects)
+
+    @api.model
+    def _create_partners(self, env, active_count):
+        return env["res.partner"].create(
             [
                 {
                     "name": f"{kind} Customer {index:04d}",
@@ -78,15 +104,12 @@ class CustomerPyramidDemo(models.AbstractModel):
                 for index in range(1, count + 1)
             ]
         )
-        actives = partners[:active_count]
-        formers = partners[active_count : active_count + INACTIVE_CUSTOMERS]
-        first_prospect = active_count + INACTIVE_CUSTOMERS
-        prospects = partners[first_prospect : first_prospect + PROSPECTS]
-        unfit = partners[-NO_NEED:]
-        for index, referred in enumerate(actives[100 : 100 + REFERRALS]):
-            referred.customer_referred_by_id = actives[index * 7]
-        unfit.write({"customer_pyramid_mark": "rest"})
 
+    @api.model
+    def _order_rows(self, rng, actives, formers, quoted):
+        """(customer, date, amount, state) of the demo's orders: Pareto-sized
+        yearly revenues over the active window for the actives, older orders
+        for the former customers, a quotation for each of ``quoted``."""
         now = fields.Datetime.now()
         orders = []
         for customer in actives:
@@ -115,21 +138,9 @@ class CustomerPyramidDemo(models.AbstractModel):
                 round(rng.uniform(500, 5000), 2),
                 "draft",
             )
-            for partner in prospects[:QUOTATIONS]
+            for partner in quoted
         ]
-        self._clone_orders(env, product, rows)
-        env["crm.lead"].create(
-            [
-                {
-                    "name": f"Opportunity: {partner.name}",
-                    "type": "opportunity",
-                    "partner_id": partner.id,
-                    "expected_revenue": round(rng.uniform(1000, 20000), 2),
-                }
-                for partner in prospects[QUOTATIONS:]
-            ]
-        )
-        self._generate_care(env, rng, actives, prospects)
+        return rows
 
     @api.model
     def _generate_care(self, env, rng, actives, prospects):
@@ -203,27 +214,7 @@ class CustomerPyramidDemo(models.AbstractModel):
         template.action_confirm()
         env.flush_all()
         cr = env.cr
-        # once per transaction; the serial goes on, so order names stay unique
-        cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS customer_pyramid_demo_orders ("
-                " seq serial, partner_id int, date_order timestamp, amount numeric,"
-                " state varchar) ON COMMIT DROP;"
-                " TRUNCATE customer_pyramid_demo_orders"
-            )
-        )
-        cr.execute(
-            SQL(
-                "INSERT INTO customer_pyramid_demo_orders"
-                " (partner_id, date_order, amount, state)"
-                " SELECT * FROM unnest(%s::int[],"
-                " %s::timestamp[], %s::numeric[], %s::varchar[])",
-                [row[0] for row in rows],
-                [row[1] for row in rows],
-                [row[2] for row in rows],
-                [row[3] for row in rows],
-            )
-        )
+        self._stage_rows(cr, rows)
         overrides = {
             "name": SQL("'DEMO/' || lpad(d.seq::text, 5, '0')"),
             "partner_id": SQL("d.partner_id"),
@@ -264,6 +255,31 @@ class CustomerPyramidDemo(models.AbstractModel):
         template.unlink()
         template_partner.unlink()
         env.invalidate_all()
+
+    @api.model
+    def _stage_rows(self, cr, rows):
+        """The rows in customer_pyramid_demo_orders, numbered by its serial."""
+        # once per transaction; the serial goes on, so order names stay unique
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS customer_pyramid_demo_orders ("
+                " seq serial, partner_id int, date_order timestamp, amount numeric,"
+                " state varchar) ON COMMIT DROP;"
+                " TRUNCATE customer_pyramid_demo_orders"
+            )
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO customer_pyramid_demo_orders"
+                " (partner_id, date_order, amount, state)"
+                " SELECT * FROM unnest(%s::int[],"
+                " %s::timestamp[], %s::numeric[], %s::varchar[])",
+                [row[0] for row in rows],
+                [row[1] for row in rows],
+                [row[2] for row in rows],
+                [row[3] for row in rows],
+            )
+        )
 
     @api.model
     def _clone_table(self, cr, table, template_order_id, key, overrides):

@@ -1,9 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..lib.pyramid_split import LEVEL_SELECTION
-
-LEVEL_CODES = [code for code, _label in LEVEL_SELECTION]
+from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
 
 
 class CustomerPyramidLevel(models.Model):
@@ -42,7 +40,7 @@ class CustomerPyramidLevel(models.Model):
         Called before the ORM sees the value, whose own check raises a bare
         ValueError that an import or an RPC call shows as a server error.
         """
-        unknown = [code for code in codes if code and code not in LEVEL_CODES]
+        unknown = [code for code in codes if code and code not in LEVELS]
         if unknown:
             field = self.env[model_name]._fields[fname]
             raise ValidationError(
@@ -51,6 +49,6 @@ class CustomerPyramidLevel(models.Model):
                     "use one of %(levels)s.",
                     field=field.get_description(self.env)["string"],
                     value=repr(unknown[0]),
-                    levels=", ".join(LEVEL_CODES),
+                    levels=", ".join(LEVELS),
                 )
             )

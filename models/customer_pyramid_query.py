@@ -77,7 +77,7 @@ def cents_sum(amounts, condition=None):
     cent, over the rows meeting ``condition`` (all by default).
 
     Added up as whole cents: doubles add up with rounding errors, and a cast
-    of each to numeric goes through text (0.8 s at a million rows).
+    of each to numeric goes through text, which is slower.
     """
     return SQL(
         "sum(round(%s * 100)::bigint) FILTER (WHERE %s) / 100.0",
@@ -126,10 +126,9 @@ class CustomerPyramidQuery(models.AbstractModel):
 
         PostgreSQL compiles a statement whose estimated cost is high enough;
         the whole base's statements are wide and run once, so compiling them
-        costs more than it saves: 8.7 s of a 21 s facts statement at a
-        million partners (docs/benchmarks.md). A server without JIT ignores
-        the setting. The facts come first, so every statement after them
-        runs without it too.
+        costs more than it saves (the profile in docs/benchmarks.md). A
+        server without JIT ignores the setting. The facts come first, so
+        every statement after them runs without it too.
         """
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
 
@@ -253,8 +252,8 @@ class CustomerPyramidQuery(models.AbstractModel):
                    AND so.state = 'sale'
                    %(order_filter)s
                 -- sorted by the workers, summed by one process: partial sums
-                -- of numeric amounts cost more to merge than they save
-                -- (6.1 s against 4.5 s for 4 million orders, two workers)
+                -- of numeric amounts cost more to merge than they save,
+                -- measured with two workers
               ORDER BY cp.commercial_partner_id
             )
             SELECT partner_id,
@@ -287,6 +286,10 @@ class CustomerPyramidQuery(models.AbstractModel):
         cent. ``sales`` is a table filled by ``_sales_query``, or
         customer_pyramid_ranks, whose ``rank`` the facts then carry; without
         it, the orders are summed here.
+
+        One statement, the longest of the addon: every fact joins the
+        partner once, and PostgreSQL plans the joins together; split into
+        steps, each step would copy the whole wide row again.
         """
         key = str(company.id)
         parameters = parameters or company._customer_pyramid_parameters()

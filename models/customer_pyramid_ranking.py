@@ -56,7 +56,7 @@ class CustomerPyramidRanking(models.AbstractModel):
         cr = self.env.cr
         # PostgreSQL prices sending a million partial sums from its workers
         # above summing alone; measured, two workers more than halve the sum
-        # on two cores (12 s to 5.5 s for 4 million orders).
+        # on two cores (docs/benchmarks.md).
         cr.execute(SQL("SET LOCAL parallel_setup_cost = 0"))
         cr.execute(SQL("SET LOCAL parallel_tuple_cost = 0"))
         self._fill_temporary_table(
@@ -80,8 +80,8 @@ class CustomerPyramidRanking(models.AbstractModel):
         # The revenues leave here as double precision, the type the standing
         # stores them in (Odoo's Float): the result compares every partner's
         # facts with its stored row, and PostgreSQL compares a numeric with a
-        # double by converting it through text: 1.5 s of a daily run at a
-        # million partners. The sums themselves are exact numerics rounded to
+        # double by converting it through text, a large share of a daily
+        # run at a million partners. The sums themselves are exact numerics rounded to
         # the cent, which a double holds to the cent below 10^13.
         # rank() gives tied revenues the same, highest, rank: a tie at a
         # boundary goes to the higher level, deterministically. The buyers
@@ -128,6 +128,10 @@ class CustomerPyramidRanking(models.AbstractModel):
         full recompute and the event path end here, so that marks, pins and
         the grace band mean the same on both. ``fresh``: see
         ``_fill_temporary_table``.
+
+        One statement over the ranked rows: marks, pins, the grace band and
+        the comparison with the stored row read each other's columns, and
+        each step of their own would copy every wide row once more.
         """
         order = list(LEVELS)
         query = SQL(
@@ -244,7 +248,7 @@ class CustomerPyramidRanking(models.AbstractModel):
         # fresh: a transaction recomputing several companies (the Settings
         # button, the installation) would otherwise fill the result of the
         # second one by an INSERT, which PostgreSQL runs without parallel
-        # workers: 6.8 s instead of 3.9 s at a million partners.
+        # workers.
         scope_count = self._fill_result(
             ranked, cutoffs, parameters["grace_band"], fresh=True
         )

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
-from ..lib.pyramid_split import LEVEL_SELECTION
-from .customer_pyramid_level import LEVEL_CODES
+from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
 from .customer_pyramid_standing import (
     RELATIONSHIP_GOAL_SELECTION,
     RELATIONSHIP_TYPE_SELECTION,
@@ -60,7 +59,7 @@ class CustomerRelationshipDefault(models.Model):
     def _compute_sequence(self):
         for default in self:
             default.sequence = (
-                LEVEL_CODES.index(default.level) if default.level else len(LEVEL_CODES)
+                LEVELS.index(default.level) if default.level else len(LEVELS)
             )
 
     @api.model_create_multi

@@ -166,10 +166,25 @@ class ResCompany(models.Model):
         are not saved yet.
         """
         self.ensure_one()
+        self._customer_pyramid_check_shares(values)
+        if (
+            values["customer_pyramid_amount_basis"] == "margin"
+            and not self._customer_pyramid_margin_available()
+        ):
+            raise ValidationError(
+                _(
+                    "Ranking by margin needs the Sales margin app (sale_margin) "
+                    "(company %(company)s).",
+                    company=self.name,
+                )
+            )
+        self._customer_pyramid_check_ranges(values)
 
-        def label(fname):
-            return self._fields[fname].get_description(self.env)["string"]
+    def _customer_pyramid_label(self, fname):
+        return self._fields[fname].get_description(self.env)["string"]
 
+    def _customer_pyramid_check_shares(self, values):
+        label = self._customer_pyramid_label
         for fname in SHARE_FIELDS:
             if values[fname] <= 0:
                 raise ValidationError(
@@ -190,17 +205,9 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
-        if (
-            values["customer_pyramid_amount_basis"] == "margin"
-            and not self._customer_pyramid_margin_available()
-        ):
-            raise ValidationError(
-                _(
-                    "Ranking by margin needs the Sales margin app (sale_margin) "
-                    "(company %(company)s).",
-                    company=self.name,
-                )
-            )
+
+    def _customer_pyramid_check_ranges(self, values):
+        label = self._customer_pyramid_label
         band = values["customer_pyramid_grace_band"]
         if not 0 <= band <= MAX_GRACE_BAND:
             raise ValidationError(

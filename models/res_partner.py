@@ -19,6 +19,7 @@ class ResPartner(models.Model):
         "res.partner",
         "customer.pyramid.level.order.mixin",
         "customer.pyramid.standing.mixin",
+        "customer.relationship.mixin",
         "customer.lifecycle.mixin",
         "customer.care.mixin",
     ]

@@ -48,6 +48,8 @@ class CustomerLifecycleFunnel(models.TransientModel):
         return action
 
     def _insert_lines(self, end):
+        """The funnel's lines up to ``end``, in one statement from the stage
+        history: the moves and the stages' order are read once."""
         self.env["customer.lifecycle.history"].flush_model()
         self.env["customer.lifecycle.stage"].flush_model()
         self.env["customer.lifecycle.funnel.line"].flush_model()

@@ -23,6 +23,9 @@ PO_FILES=("$ROOT"/i18n/*.po "$ROOT"/i18n/*.pot)
 shopt -u nullglob
 "$TOOLS_VENV/bin/oca-checks-po" --disable=po-pretty-format "${PO_FILES[@]}"
 
+banner "Odoo Apps page: static/description/index.html is built from readme/"
+"$TOOLS_VENV/bin/python" "$ROOT/scripts/gen_addon_readme.py" --check
+
 banner "pure-Python tests (pytest)"
 # The repository root is the addon, whose __init__.py imports odoo: pytest would
 # import it as the tests' parent package, so the tests run from a copy.

@@ -66,6 +66,25 @@ class TestMigrationReport(CustomerPyramidCase):
             "legacy": [(before, "big"), (start + timedelta(days=5), "medium")],
             "archived": [(before, "medium"), (start + timedelta(days=5), "small")],
         }
+        cls._write_moves(moves, before)
+        cls.partner["archived"].active = False
+        days_ago = (today - cls.date_from).days
+        cls._order(cls.partner["up"], 300, days_ago=days_ago - 4)
+        cls._order(cls.partner["up"], 1000)
+        cls._order(cls.partner["converted"], 150, days_ago=days_ago - 6)
+        cls.report = cls.env["customer.pyramid.migration"].create(
+            {
+                "company_id": cls.company.id,
+                "date_from": cls.date_from,
+                "date_to": cls.date_to,
+            }
+        )
+        cls.report.action_compute()
+
+    @classmethod
+    def _write_moves(cls, moves, before):
+        """Each partner's standing and level history, from its (date, level)
+        moves; "legacy" also has the install row that placed it."""
         cls.env["customer.pyramid.standing"].create(
             [
                 {
@@ -99,19 +118,6 @@ class TestMigrationReport(CustomerPyramidCase):
             }
         )
         cls.env["customer.pyramid.history"].create(history)
-        cls.partner["archived"].active = False
-        days_ago = (today - cls.date_from).days
-        cls._order(cls.partner["up"], 300, days_ago=days_ago - 4)
-        cls._order(cls.partner["up"], 1000)
-        cls._order(cls.partner["converted"], 150, days_ago=days_ago - 6)
-        cls.report = cls.env["customer.pyramid.migration"].create(
-            {
-                "company_id": cls.company.id,
-                "date_from": cls.date_from,
-                "date_to": cls.date_to,
-            }
-        )
-        cls.report.action_compute()
 
     def _line(self, name):
         return self.report.line_ids.filtered(

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import LEVEL_SELECTION
+from ..lib.pyramid_split import LEVELS
 from ..models.customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
 from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
 
@@ -105,11 +105,15 @@ class CustomerPyramidPreview(models.TransientModel):
         """Copy the engine's temporary result into the levels and the moves,
         with the ranking's ``cutoffs``."""
         self.ensure_one()
-        levels = [level for level, _label in LEVEL_SELECTION]
         audit = SQL(
             "%(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'",
             uid=self.env.uid,
         )
+        self._copy_levels(cutoffs, audit)
+        self._copy_moves(audit)
+        self.invalidate_recordset(["level_ids", "move_ids"])
+
+    def _copy_levels(self, cutoffs, audit):
         self.env.cr.execute(
             SQL(
                 """
@@ -147,11 +151,13 @@ class CustomerPyramidPreview(models.TransientModel):
                 old_revenue=cents_sum(SQL("old_revenue")),
                 revenue=cents_sum(SQL("revenue")),
                 preview=self.id,
-                levels=levels,
+                levels=list(LEVELS),
                 result=RESULT_TABLE,
                 audit=audit,
             )
         )
+
+    def _copy_moves(self, audit):
         self.env.cr.execute(
             SQL(
                 """
@@ -169,7 +175,6 @@ class CustomerPyramidPreview(models.TransientModel):
             )
         )
         self.move_count = self.env.cr.rowcount
-        self.invalidate_recordset(["level_ids", "move_ids"])
 
     def _ranking_values(self):
         return {fname: self[fname] for fname in RANKING_FIELDS}
