@@ -2,7 +2,7 @@
     "name": "Customer Pyramid",
     "summary": "Rank customers into Jay Curry's customer pyramid and follow "
     "them along the customer lifecycle",
-    "version": "18.0.2.2.0",
+    "version": "18.0.2.3.0",
     "category": "Sales/Sales",
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",
@@ -41,6 +41,7 @@
         "report/customer_pyramid_concentration_views.xml",
         "report/customer_pyramid_migration_views.xml",
         "report/customer_lifecycle_funnel_views.xml",
+        "report/customer_pyramid_watchlist_views.xml",
         "views/customer_pyramid_menus.xml",
     ],
     "demo": [

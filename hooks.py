@@ -22,15 +22,19 @@ def uninstall_hook(env):
     behind; Odoo drops the tables and columns of a module, not its indexes
     on other modules' tables.
     """
-    types = env["mail.activity.type"]
-    for name in ("retention", "complaint"):
-        types |= (
-            env.ref(
-                f"customer_pyramid.mail_activity_type_{name}", raise_if_not_found=False
-            )
-            or types.browse()
-        )
+    types = _activity_types(env)
     env["mail.activity"].with_context(
         active_test=False, customer_pyramid_skip_events=True
     ).search([("activity_type_id", "in", types.ids)]).unlink()
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(VENDOR_INDEX)))
+
+
+def _activity_types(env):
+    """The activity types the addon ships, whatever their XML ids."""
+    return env["mail.activity.type"].browse(
+        env["ir.model.data"]
+        .search(
+            [("module", "=", "customer_pyramid"), ("model", "=", "mail.activity.type")]
+        )
+        .mapped("res_id")
+    )

@@ -13,12 +13,14 @@ from . import customer_consent
 from . import customer_pyramid_standing
 from . import customer_pyramid_query
 from . import customer_pyramid_ranking
+from . import customer_pyramid_outlook
 from . import customer_pyramid_engine
 from . import customer_offer_refusal
 from . import res_company
 from . import res_config_settings
 from . import customer_pyramid_standing_mixin
 from . import customer_relationship_mixin
+from . import customer_pyramid_outlook_mixin
 from . import customer_lifecycle_mixin
 from . import customer_care_mixin
 from . import res_partner

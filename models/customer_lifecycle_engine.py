@@ -5,7 +5,13 @@ from odoo.tools import SQL
 
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
 
-LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
+# The rules the installation places partners by; win-back moves lapsed
+# customers back, the one automatic move that is not forward.
+LIFECYCLE_RULES = [
+    rule for rule, _label in LIFECYCLE_RULE_SELECTION if rule != "winback"
+]
+# The stages a lapsed customer does not sit in silently.
+LAPSED_FROM_RULES = ("loyalty", "advocacy")
 
 
 class CustomerLifecycleEngine(models.AbstractModel):
@@ -74,6 +80,38 @@ class CustomerLifecycleEngine(models.AbstractModel):
             }
         )
         self.with_company(company).log_moves(movers, previous, rule)
+
+    @api.model
+    def win_back(self, company, partner_ids=None):
+        """Move the lapsed customers (of ``partner_ids``, or all) that sit in
+        Loyalty or Advocacy to the win-back stage, when the company asks it."""
+        if not company.customer_lifecycle_auto_winback or self.env.context.get(
+            "customer_pyramid_skip_events"
+        ):
+            return
+        stages = self.env["customer.lifecycle.stage"].sudo()
+        target = stages.search([("rule", "=", "winback")], limit=1)
+        lapsed_from = stages.search([("rule", "in", LAPSED_FROM_RULES)])
+        if not target or not lapsed_from:
+            return
+        domain = [
+            ("customer_pyramid_lapsed_since", "!=", False),
+            ("customer_lifecycle_stage_id", "in", lapsed_from.ids),
+            ("customer_consent_profiling", "!=", "refused"),
+        ]
+        if partner_ids is not None:
+            domain.append(("id", "in", list(partner_ids)))
+        movers = self.env["res.partner"].sudo().with_company(company).search(domain)
+        if not movers:
+            return
+        previous = {partner: partner.customer_lifecycle_stage_id for partner in movers}
+        movers.with_context(customer_lifecycle_automatic=True).write(
+            {
+                "customer_lifecycle_stage_id": target.id,
+                "customer_lifecycle_stage_date": fields.Datetime.now(),
+            }
+        )
+        self.with_company(company).log_moves(movers, previous, "winback")
 
     @api.model
     def on_confirmed_orders(self, company, orders):

@@ -6,6 +6,7 @@ LIFECYCLE_CAUSE_SELECTION = [
     ("conversion", "First confirmed order"),
     ("loyalty", "Repeat orders"),
     ("advocacy", "Referral converted or promoter"),
+    ("winback", "Lapsed customer"),
     ("manual", "Moved by hand"),
     ("install", "Initial stage"),
 ]

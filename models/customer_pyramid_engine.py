@@ -123,6 +123,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self._apply_result(company, cause)
         self._forget_out_of_scope(company, partner_ids)
+        self._look_ahead(company, self._latest_cutoffs(company), partner_ids)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
@@ -177,6 +178,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             return stats
         stats["placed"], stats["changed"] = self._apply_result(company, cause)
         stats["forgotten"] = self._forget_out_of_scope(company)
+        self._look_ahead(company, cutoffs)
         settings_label = company._customer_pyramid_settings_label(parameters)
         self.env["customer.pyramid.snapshot"]._store_run(
             company, run_date, settings_label, cutoffs
@@ -207,6 +209,18 @@ class CustomerPyramidEngine(models.AbstractModel):
             stats["partners_out_of_scope"],
             stats["partners_without_positive_revenue"],
         )
+
+    def _look_ahead(self, company, cutoffs, partner_ids=None):
+        """The outlook of the partners just placed (``partner_ids``, or all),
+        the activities it calls for and the lapsed customers' win-back. The
+        activities before a drop are the daily run's: the day, not an event,
+        brings a drop nearer."""
+        outlook = self.env["customer.pyramid.outlook"]
+        entered_band = outlook._refresh(company, cutoffs, partner_ids)
+        outlook._schedule_activities(
+            company, entered_band, before_drops=partner_ids is None
+        )
+        self.env["customer.lifecycle.engine"].win_back(company, partner_ids)
 
     def _expire_pins(self, company):
         """Unpin the pins whose end date has passed, logged as 'pin expired'.

@@ -222,6 +222,36 @@ class CustomerPyramidQuery(models.AbstractModel):
         start = fields.Date.today() - relativedelta(months=parameters["window_months"])
         return start, SQL("date_order >= %s", start)
 
+    def _leaves_window_on(self, day, months):
+        """SQL: the first day on which an order of ``day`` is no longer in a
+        window of ``months`` (see ``_window``: in it while the day is at
+        least today minus the months).
+
+        The day after it plus the months, unless that sum was clipped to a
+        shorter month's end (31 January + 1 month is 28 February, and on
+        that day the window still starts on the 28th of January): then the
+        first day of the next month.
+        """
+        after = SQL("(%s + 1)", day)
+        moved = SQL("(%s + make_interval(months => %s))::date", after, months)
+        return SQL(
+            "CASE WHEN %(moved)s - make_interval(months => %(months)s) < %(after)s"
+            " THEN (date_trunc('month', %(moved)s::timestamp)"
+            "       + interval '1 month')::date"
+            " ELSE %(moved)s END",
+            moved=moved,
+            months=months,
+            after=after,
+        )
+
+    def _order_amount(self, parameters, alias="so"):
+        """SQL: what an order ``alias`` counts for, in the company's currency."""
+        return SQL(
+            "%s / NULLIF(%s, 0)",
+            SQL.identifier(alias, AMOUNT_COLUMNS[parameters["basis"]]),
+            SQL.identifier(alias, "currency_rate"),
+        )
+
     def _of_commercial_partners(self, alias, partner_ids, column="partner_id"):
         """SQL: ``AND`` the partner of the rows ``alias`` (in ``column``) is
         one of the commercial partners ``partner_ids`` or their contacts;
@@ -245,7 +275,7 @@ class CustomerPyramidQuery(models.AbstractModel):
             WITH orders AS (
                 SELECT cp.commercial_partner_id AS partner_id,
                        so.date_order,
-                       %(amount)s / NULLIF(so.currency_rate, 0) AS amount
+                       %(amount)s AS amount
                   FROM sale_order so
                   JOIN res_partner cp ON cp.id = so.partner_id
                  WHERE so.company_id = %(company_id)s
@@ -268,7 +298,7 @@ class CustomerPyramidQuery(models.AbstractModel):
               FROM orders
           GROUP BY partner_id
             """,
-            amount=SQL.identifier("so", AMOUNT_COLUMNS[parameters["basis"]]),
+            amount=self._order_amount(parameters),
             company_id=company.id,
             order_filter=self._of_commercial_partners("so", partner_ids),
             in_window=in_window,

@@ -51,6 +51,17 @@ class CustomerPyramidSnapshot(models.Model):
         help="Customers of this level whose revenue ranks them on a neighbouring "
         "level but within the grace band of its cut-off.",
     )
+    at_risk_count = fields.Integer(
+        string="At risk",
+        readonly=True,
+        help="Customers of this level overdue against their usual rhythm on the "
+        "day of the run.",
+    )
+    at_risk_revenue = fields.Float(
+        string="Revenue at risk",
+        readonly=True,
+        help="The revenue in the window of this level's customers at risk.",
+    )
     settings = fields.Char(string="Computed with", readonly=True)
     is_latest_run = fields.Boolean(
         string="Latest run",
@@ -105,6 +116,7 @@ class CustomerPyramidSnapshot(models.Model):
                 INSERT INTO customer_pyramid_snapshot
                        (company_id, run_date, level, customer_count, revenue,
                         customer_share, revenue_share, cutoff_revenue, held_count,
+                        at_risk_count, at_risk_revenue,
                         settings, create_uid, create_date, write_uid, write_date)
                 SELECT %(company)s, %(run_date)s, lv.level,
                        COALESCE(e.customer_count, 0), COALESCE(e.revenue, 0),
@@ -112,14 +124,23 @@ class CustomerPyramidSnapshot(models.Model):
                                 / NULLIF(sum(e.customer_count) OVER (), 0), 0),
                        COALESCE(100.0 * e.revenue
                                 / NULLIF(sum(e.revenue) OVER (), 0), 0),
-                       %(cutoff)s, COALESCE(e.held_count, 0), %(settings)s,
+                       %(cutoff)s, COALESCE(e.held_count, 0),
+                       COALESCE(k.at_risk_count, 0), COALESCE(k.at_risk_revenue, 0),
+                       %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
              LEFT JOIN (SELECT level, count(*) AS customer_count,
                                %(revenue)s AS revenue,
                                count(*) FILTER (WHERE held) AS held_count
                           FROM %(result)s GROUP BY level) e ON e.level = lv.level
+             -- the outlook the run has just written
+             LEFT JOIN (SELECT level, count(*) AS at_risk_count,
+                               %(revenue)s AS at_risk_revenue
+                          FROM customer_pyramid_standing
+                         WHERE company_id = %(company)s AND risk_date <= %(today)s
+                      GROUP BY level) k ON k.level = lv.level
                 """,
+                today=fields.Date.today(),
                 cutoff=cutoff_of(SQL("lv.level"), cutoffs),
                 revenue=cents_sum(SQL("revenue")),
                 company=company.id,

@@ -44,7 +44,18 @@ STANDING_FIELDS = {
     "customer_relationship_type": "relationship_type",
     "customer_relationship_goal": "relationship_goal",
 }
-# What the engine computes; the relationship follows the level, the refresh
+# Where a partner is going, written by customer.pyramid.outlook after the
+# facts: partner field -> column.
+OUTLOOK_FIELDS = {
+    "customer_pyramid_drop_date": "drop_date",
+    "customer_pyramid_keep_amount": "keep_amount",
+    "customer_pyramid_next_gap": "next_gap",
+    "customer_pyramid_next_gap_percent": "next_gap_percent",
+    "customer_pyramid_usual_gap": "usual_gap",
+    "customer_pyramid_risk_date": "risk_date",
+    "customer_pyramid_lapsed_since": "lapsed_since",
+}
+# What the ranking computes; the relationship follows the level, the refresh
 # date says when the engine last changed the row.
 FACT_COLUMNS = {
     fname: column
@@ -52,6 +63,7 @@ FACT_COLUMNS = {
     if column
     not in ("refreshed_on", "entered_on", "relationship_type", "relationship_goal")
 }
+STANDING_FIELDS.update(OUTLOOK_FIELDS)
 
 
 class CustomerPyramidStanding(models.Model):
@@ -96,6 +108,16 @@ class CustomerPyramidStanding(models.Model):
     entered_on = fields.Datetime(readonly=True)
     relationship_type = fields.Selection(RELATIONSHIP_TYPE_SELECTION, readonly=True)
     relationship_goal = fields.Selection(RELATIONSHIP_GOAL_SELECTION, readonly=True)
+    # The outlook (customer.pyramid.outlook): when the level would drop if
+    # nothing more were bought and what keeps it, the way to the next level,
+    # the customer's usual rhythm and when it is overdue, when it lapsed.
+    drop_date = fields.Date(readonly=True)
+    keep_amount = fields.Float(readonly=True)
+    next_gap = fields.Float(readonly=True)
+    next_gap_percent = fields.Float(readonly=True)
+    usual_gap = fields.Float(readonly=True)
+    risk_date = fields.Date(readonly=True)
+    lapsed_since = fields.Date(readonly=True)
 
     # The unique index also finds a partner's rows: no separate partner index.
     _sql_constraints = [

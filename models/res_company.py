@@ -19,11 +19,18 @@ MINIMUMS = {
     "customer_lifecycle_loyalty_orders": 2,
     "customer_lifecycle_loyalty_months": 1,
     "customer_offer_cooling_days": 0,
+    "customer_pyramid_risk_factor": 1,
+    "customer_pyramid_risk_default_days": 1,
+    "customer_pyramid_outlook_days": 1,
+    "customer_pyramid_retention_lead_days": 0,
 }
+# The grow band is a share of the next level's cut-off.
+MAX_GROW_BAND = 100
 CHECKED_FIELDS = (
     *SHARE_FIELDS,
     "customer_pyramid_amount_basis",
     "customer_pyramid_grace_band",
+    "customer_pyramid_grow_band",
     *MINIMUMS,
 )
 # Settings for which an empty value is never meant: read as their default.
@@ -35,6 +42,10 @@ SETTINGS_WITH_DEFAULT = (
     "customer_lifecycle_loyalty_months",
     "customer_offer_refusal_mode",
     "customer_complaint_source",
+    "customer_pyramid_risk_factor",
+    "customer_pyramid_risk_default_days",
+    "customer_pyramid_outlook_days",
+    "customer_pyramid_grow_band",
 )
 # What the preview can try before it is saved: the settings that rank.
 RANKING_FIELDS = (
@@ -99,6 +110,43 @@ class ResCompany(models.Model):
     customer_pyramid_retention_days = fields.Integer(
         string="Retention activity due in (days)", default=7
     )
+    customer_pyramid_retention_lead_days = fields.Integer(
+        string="Retention activity before a forecast drop (days)",
+        default=0,
+        help="Schedule the retention activity this many days before the day a "
+        "customer's level would drop if it bought nothing more. 0: only after "
+        "the drop.",
+    )
+    customer_pyramid_outlook_days = fields.Integer(
+        string="Dropping soon: within (days)",
+        default=30,
+        help="A customer whose level would drop within this many days is "
+        "'dropping soon' on the boards and in the weekly list.",
+    )
+    customer_pyramid_risk_factor = fields.Float(
+        string="At risk after (times the usual gap)",
+        digits=(5, 2),
+        default=1.5,
+        help="A customer is at risk when the days since its last order exceed "
+        "its median gap between orders times this factor.",
+    )
+    customer_pyramid_risk_default_days = fields.Integer(
+        string="At risk after, for one-order customers (days)",
+        default=90,
+        help="The gap used for customers that ordered on one day only.",
+    )
+    customer_pyramid_grow_activity = fields.Boolean(
+        string="Grow activity near the next level",
+        help="Schedule an activity when a customer comes within the grow band "
+        "of the next level's cut-off.",
+    )
+    customer_pyramid_grow_band = fields.Float(
+        string="Grow band (%)",
+        digits=(5, 2),
+        default=10.0,
+        help="How close to the next level's cut-off, as a share of it, counts "
+        "as near the next level.",
+    )
     customer_pyramid_last_run = fields.Datetime(
         string="Pyramid last computed", readonly=True, copy=False
     )
@@ -119,6 +167,11 @@ class ResCompany(models.Model):
     )
     customer_lifecycle_auto_advocacy = fields.Boolean(
         string="Advocacy on a converted referral or a promoter", default=True
+    )
+    customer_lifecycle_auto_winback = fields.Boolean(
+        string="Win-back when a loyal customer lapses",
+        help="Move a customer in Loyalty or Advocacy whose pyramid level became "
+        "inactive to the win-back stage.",
     )
     customer_lifecycle_loyalty_orders = fields.Integer(
         string="Loyalty: confirmed orders", default=3
@@ -217,6 +270,18 @@ class ResCompany(models.Model):
                     field=label("customer_pyramid_grace_band"),
                     maximum=MAX_GRACE_BAND,
                     value=band,
+                    company=self.name,
+                )
+            )
+        grow_band = values["customer_pyramid_grow_band"]
+        if not 0 < grow_band <= MAX_GROW_BAND:
+            raise ValidationError(
+                _(
+                    "%(field)s must be greater than 0 and at most %(maximum)s; "
+                    "%(value)s was entered (company %(company)s).",
+                    field=label("customer_pyramid_grow_band"),
+                    maximum=MAX_GROW_BAND,
+                    value=grow_band,
                     company=self.name,
                 )
             )

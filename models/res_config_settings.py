@@ -31,6 +31,27 @@ class ResConfigSettings(models.TransientModel):
     customer_pyramid_retention_days = fields.Integer(
         related="company_id.customer_pyramid_retention_days", readonly=False
     )
+    customer_pyramid_retention_lead_days = fields.Integer(
+        related="company_id.customer_pyramid_retention_lead_days", readonly=False
+    )
+    customer_pyramid_outlook_days = fields.Integer(
+        related="company_id.customer_pyramid_outlook_days", readonly=False
+    )
+    customer_pyramid_risk_factor = fields.Float(
+        related="company_id.customer_pyramid_risk_factor", readonly=False
+    )
+    customer_pyramid_risk_default_days = fields.Integer(
+        related="company_id.customer_pyramid_risk_default_days", readonly=False
+    )
+    customer_pyramid_grow_activity = fields.Boolean(
+        related="company_id.customer_pyramid_grow_activity", readonly=False
+    )
+    customer_pyramid_grow_band = fields.Float(
+        related="company_id.customer_pyramid_grow_band", readonly=False
+    )
+    customer_lifecycle_auto_winback = fields.Boolean(
+        related="company_id.customer_lifecycle_auto_winback", readonly=False
+    )
     customer_pyramid_last_run = fields.Datetime(
         related="company_id.customer_pyramid_last_run"
     )

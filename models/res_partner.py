@@ -20,6 +20,7 @@ class ResPartner(models.Model):
         "customer.pyramid.level.order.mixin",
         "customer.pyramid.standing.mixin",
         "customer.relationship.mixin",
+        "customer.pyramid.outlook.mixin",
         "customer.lifecycle.mixin",
         "customer.care.mixin",
     ]

@@ -7,3 +7,4 @@ from . import customer_pyramid_migration
 from . import customer_pyramid_migration_line
 from . import customer_lifecycle_funnel
 from . import customer_lifecycle_funnel_line
+from . import customer_pyramid_watchlist

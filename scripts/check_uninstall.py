@@ -15,10 +15,11 @@ def use_the_database(env):
     """What a database in use holds: an activity of each of the addon's
     types on a customer. Returns the types' ids."""
     types = env["mail.activity.type"].browse(
-        [
-            env.ref(f"customer_pyramid.mail_activity_type_{name}").id
-            for name in ("retention", "complaint")
-        ]
+        env["ir.model.data"]
+        .search(
+            [("module", "=", "customer_pyramid"), ("model", "=", "mail.activity.type")]
+        )
+        .mapped("res_id")
     )
     customer = env["res.partner"].create({"name": "Used database customer"})
     for activity_type in types:

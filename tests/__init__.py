@@ -28,3 +28,5 @@ from . import test_migrations
 from . import test_pyramid_inputs
 from . import test_access_fields
 from . import test_chatter_automation
+from . import test_outlook
+from . import test_outlook_actions
