@@ -5,11 +5,7 @@ from odoo.tools import SQL
 
 from .customer_lifecycle_stage import LIFECYCLE_RULE_SELECTION
 
-# The rules the installation places partners by; win-back moves lapsed
-# customers back, the one automatic move that is not forward.
-LIFECYCLE_RULES = [
-    rule for rule, _label in LIFECYCLE_RULE_SELECTION if rule != "winback"
-]
+LIFECYCLE_RULES = [rule for rule, _label in LIFECYCLE_RULE_SELECTION]
 # The stages a lapsed customer does not sit in silently.
 LAPSED_FROM_RULES = ("loyalty", "advocacy")
 
@@ -84,14 +80,14 @@ class CustomerLifecycleEngine(models.AbstractModel):
     @api.model
     def win_back(self, company, partner_ids=None):
         """Move the lapsed customers (of ``partner_ids``, or all) that sit in
-        Loyalty or Advocacy to the win-back stage, when the company asks it."""
-        if not company.customer_lifecycle_auto_winback or self.env.context.get(
-            "customer_pyramid_skip_events"
-        ):
+        Loyalty or Advocacy to the company's win-back stage, when it has one:
+        the one automatic move that may go backwards."""
+        # sudo: any user's event may move a card; the stage is the company's
+        target = company.sudo().customer_lifecycle_winback_stage_id
+        if not target or self.env.context.get("customer_pyramid_skip_events"):
             return
         stages = self.env["customer.lifecycle.stage"].sudo()
-        target = stages.search([("rule", "=", "winback")], limit=1)
-        lapsed_from = stages.search([("rule", "in", LAPSED_FROM_RULES)])
+        lapsed_from = stages.search([("rule", "in", LAPSED_FROM_RULES)]) - target
         if not target or not lapsed_from:
             return
         domain = [

@@ -6,7 +6,6 @@ LIFECYCLE_RULE_SELECTION = [
     ("conversion", "The first order is confirmed"),
     ("loyalty", "Repeat orders within the loyalty period"),
     ("advocacy", "A referral converted, or marked a promoter"),
-    ("winback", "A customer in Loyalty or Advocacy lapsed"),
 ]
 
 

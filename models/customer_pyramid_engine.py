@@ -216,7 +216,10 @@ class CustomerPyramidEngine(models.AbstractModel):
         activities before a drop are the daily run's: the day, not an event,
         brings a drop nearer."""
         outlook = self.env["customer.pyramid.outlook"]
-        entered_band = outlook._refresh(company, cutoffs, partner_ids)
+        if partner_ids is None:
+            entered_band = outlook._refresh_after_run(company, cutoffs)
+        else:
+            entered_band = outlook._refresh(company, cutoffs, partner_ids)
         outlook._schedule_activities(
             company, entered_band, before_drops=partner_ids is None
         )

@@ -1,10 +1,12 @@
+import json
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.tools import SQL, format_amount, format_date
 
 from ..lib.pyramid_split import ACTIVE_LEVELS, LEVELS
-from .customer_pyramid_query import cutoff_of, hundredths
+from .customer_pyramid_query import RESULT_TABLE, cutoff_of, hundredths
 from .customer_pyramid_standing import OUTLOOK_FIELDS
 
 
@@ -20,23 +22,79 @@ class CustomerPyramidOutlook(models.AbstractModel):
       company's factor, or the company's default gap for one-order buyers);
     - for a former customer, the day it lapsed.
 
-    The full run and the events both call ``_refresh`` after writing the
-    facts; the daily run then schedules the activities that act before a
-    drop (``_schedule_activities``).
+    A partner's outlook follows from its orders, its level, the cut-offs of
+    its level and the next and the company's settings alone. An event
+    refreshes its partners'; the full run refreshes the partners whose
+    standing it rewrote, and everyone when the cut-offs or the settings
+    differ from those of the last full refresh, or when that is a week old,
+    which also catches orders edited in SQL without changing any fact. The
+    daily run then schedules the activities that act before a drop
+    (``_schedule_activities``).
     """
+
+    # A full refresh at least this often, whatever changed.
+    FULL_REFRESH_DAYS = 7
 
     _name = "customer.pyramid.outlook"
     _inherit = "customer.pyramid.query"
     _description = "Customer pyramid outlook"
 
-    def _refresh(self, company, cutoffs, partner_ids=None):
+    def _refresh_after_run(self, company, cutoffs):
+        """The full run's refresh: everyone, or the partners it rewrote (see
+        the class). Returns what ``_refresh`` returns."""
+        signature = self._signature(company, cutoffs)
+        last_full = company.customer_pyramid_outlook_refreshed_on
+        today = fields.Date.today()
+        if (
+            signature == company.customer_pyramid_outlook_signature
+            and last_full
+            and last_full > today - relativedelta(days=self.FULL_REFRESH_DAYS)
+        ):
+            return self._refresh(company, cutoffs, rewritten=True)
+        entered_band = self._refresh(company, cutoffs)
+        company.sudo().write(  # the cron user may not be a settings admin
+            {
+                "customer_pyramid_outlook_signature": signature,
+                "customer_pyramid_outlook_refreshed_on": today,
+            }
+        )
+        return entered_band
+
+    def _signature(self, company, cutoffs):
+        """What every partner's outlook depends on besides its own facts."""
+        parameters = company._customer_pyramid_parameters()
+        return json.dumps(
+            {
+                "cutoffs": cutoffs,
+                "window": parameters["window_months"],
+                "basis": parameters["basis"],
+                "factor": company._customer_pyramid_setting(
+                    "customer_pyramid_risk_factor"
+                ),
+                "default_gap": company._customer_pyramid_setting(
+                    "customer_pyramid_risk_default_days"
+                ),
+            },
+            sort_keys=True,
+        )
+
+    def _refresh(self, company, cutoffs, partner_ids=None, rewritten=False):
         """Write the outlook of the company's standing rows (of
-        ``partner_ids``, or all) where it changed; returns the ids of the
-        partners that entered the band below their next level."""
+        ``partner_ids``; with ``rewritten``, of the rows the run in progress
+        rewrote; else all) where it changed; returns the ids of the partners
+        that entered the band below their next level."""
         self.env["sale.order"].flush_model()
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["customer.pyramid.standing"].flush_model()
-        self.env.cr.execute(self._outlook_update(company, cutoffs, partner_ids))
+        partner_filter = SQL()
+        if partner_ids is not None:
+            partner_filter = SQL("AND st.partner_id = ANY(%s)", list(partner_ids))
+        elif rewritten:
+            partner_filter = SQL(
+                "AND st.partner_id IN (SELECT partner_id FROM %s WHERE changed)",
+                RESULT_TABLE,
+            )
+        self.env.cr.execute(self._outlook_update(company, cutoffs, partner_filter))
         rows = self.env.cr.fetchall()
         self.env["customer.pyramid.standing"].invalidate_model(
             list(OUTLOOK_FIELDS.values())
@@ -59,7 +117,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
             and (old_percent is None or old_percent > band)
         ]
 
-    def _outlook_update(self, company, cutoffs, partner_ids):
+    def _outlook_update(self, company, cutoffs, partner_filter):
         """SQL: one statement from the orders to the changed outlook columns,
         returning (partner, old next-level gap %, new next-level gap %): the
         orders of the active customers are read once for the forecast and
@@ -67,9 +125,6 @@ class CustomerPyramidOutlook(models.AbstractModel):
         parameters = company._customer_pyramid_parameters()
         months = parameters["window_months"]
         window_start, _in_window = self._window(parameters, None)
-        partner_filter = SQL()
-        if partner_ids is not None:
-            partner_filter = SQL("AND st.partner_id = ANY(%s)", list(partner_ids))
         next_cutoff = cutoff_of(self._next_level(SQL("t.level")), cutoffs)
         columns = [SQL.identifier(column) for column in OUTLOOK_FIELDS.values()]
         return SQL(

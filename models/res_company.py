@@ -153,6 +153,9 @@ class ResCompany(models.Model):
     customer_pyramid_last_settings = fields.Char(
         string="Pyramid computed with", readonly=True, copy=False
     )
+    # What the outlook of every partner was last refreshed with, and when.
+    customer_pyramid_outlook_signature = fields.Char(readonly=True, copy=False)
+    customer_pyramid_outlook_refreshed_on = fields.Date(readonly=True, copy=False)
     customer_lifecycle_auto_awareness = fields.Boolean(
         string="Awareness on a new lead or customer", default=True
     )
@@ -168,10 +171,12 @@ class ResCompany(models.Model):
     customer_lifecycle_auto_advocacy = fields.Boolean(
         string="Advocacy on a converted referral or a promoter", default=True
     )
-    customer_lifecycle_auto_winback = fields.Boolean(
-        string="Win-back when a loyal customer lapses",
+    customer_lifecycle_winback_stage_id = fields.Many2one(
+        "customer.lifecycle.stage",
+        string="Win-back stage",
         help="Move a customer in Loyalty or Advocacy whose pyramid level became "
-        "inactive to the win-back stage.",
+        "inactive to this stage; empty: the card says lapsed and stays. Put it "
+        "before Conversion, so that the customer's next order moves it forward.",
     )
     customer_lifecycle_loyalty_orders = fields.Integer(
         string="Loyalty: confirmed orders", default=3

@@ -49,8 +49,8 @@ class ResConfigSettings(models.TransientModel):
     customer_pyramid_grow_band = fields.Float(
         related="company_id.customer_pyramid_grow_band", readonly=False
     )
-    customer_lifecycle_auto_winback = fields.Boolean(
-        related="company_id.customer_lifecycle_auto_winback", readonly=False
+    customer_lifecycle_winback_stage_id = fields.Many2one(
+        related="company_id.customer_lifecycle_winback_stage_id", readonly=False
     )
     customer_pyramid_last_run = fields.Datetime(
         related="company_id.customer_pyramid_last_run"

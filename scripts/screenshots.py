@@ -31,6 +31,7 @@ PAGES = {
     "settings": "/odoo/action-sale.action_sale_config_settings",
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
     "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
+    "this_week": "/odoo/action-customer_pyramid.customer_pyramid_watchlist_action",
 }
 # Pictures of a record created for them: model -> the page showing record ``id``.
 RECORD_PAGES = {

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import CustomerPyramidCase
 
@@ -267,6 +268,17 @@ class TestOutlook(CustomerPyramidCase):
         self.assertEqual(big.customer_pyramid_next_gap, 3700)
         self.assertEqual(big.customer_pyramid_outlook, "safe")
 
+    def test_daily_run_refreshes_a_partner_changed_in_sql(self):
+        # 500 to 450 moves no cut-off: the run refreshes the rewritten row only
+        self.env.cr.execute(
+            "UPDATE sale_order SET amount_untaxed = 450 WHERE partner_id = %s",
+            [self.partner["small500"].id],
+        )
+        self._run_cron()
+        small = self._get("small500")
+        self.assertEqual(small.customer_pyramid_revenue, 450)
+        self.assertEqual(small.customer_pyramid_next_gap, 250)
+
     def test_a_run_with_nothing_changed_writes_no_outlook(self):
         self.env.cr.execute(
             "SELECT count(*) FROM customer_pyramid_standing WHERE company_id = %s"
@@ -277,7 +289,7 @@ class TestOutlook(CustomerPyramidCase):
         cutoffs = self.engine._latest_cutoffs(self.company)
         self.env.cr.execute(
             self.env["customer.pyramid.outlook"]._outlook_update(
-                self.company, cutoffs, None
+                self.company, cutoffs, SQL()
             )
         )
         self.assertEqual(self.env.cr.fetchall(), [])

@@ -140,6 +140,10 @@ class TestLapsedCustomers(CustomerPyramidCase):
             stage.rule: stage
             for stage in cls.env["customer.lifecycle.stage"].search([])
         }
+        # before Conversion, as docs/options.md advises
+        cls.stages["winback"] = cls.env["customer.lifecycle.stage"].create(
+            {"name": "Win-back", "sequence": 25}
+        )
         cls.loyal.with_company(cls.company).customer_lifecycle_stage_id = cls.stages[
             "loyalty"
         ]
@@ -158,7 +162,7 @@ class TestLapsedCustomers(CustomerPyramidCase):
         self.assertEqual(self._stage(self.loyal), self.stages["loyalty"])
 
     def test_win_back_moves_the_lapsed_customer_and_records_it(self):
-        self.company.customer_lifecycle_auto_winback = True
+        self.company.customer_lifecycle_winback_stage_id = self.stages["winback"]
         self._recompute()
         self.assertEqual(self._stage(self.loyal), self.stages["winback"])
         history = self.env["customer.lifecycle.history"].search(
@@ -168,13 +172,13 @@ class TestLapsedCustomers(CustomerPyramidCase):
         self.assertEqual(history.to_stage_id, self.stages["winback"])
 
     def test_win_back_leaves_an_active_customer_where_it_is(self):
-        self.company.customer_lifecycle_auto_winback = True
+        self.company.customer_lifecycle_winback_stage_id = self.stages["winback"]
         stage = self._stage(self.buyer)
         self._recompute()
         self.assertEqual(self._stage(self.buyer), stage)
 
     def test_a_won_back_customer_moves_forward_on_its_next_order(self):
-        self.company.customer_lifecycle_auto_winback = True
+        self.company.customer_lifecycle_winback_stage_id = self.stages["winback"]
         self._recompute()
         self._order(self.loyal, 100)
         self.assertEqual(self._stage(self.loyal), self.stages["conversion"])

@@ -188,17 +188,19 @@ class TestPyramidReport(CustomerPyramidCase):
 
     def test_printed_report_shows_each_level_with_its_figures(self):
         _page, rows = self._rendered_rows(self._report())
-        # level, customers, share of customers, revenue, share, cut-off
+        # level, customers, share of customers, revenue, share, cut-off (then
+        # the customers at risk and their revenue)
         self.assertEqual(
-            rows["big"], ["Big", "2", "12.50 %", "$ 1,700.00", "30.91 %", "$ 800.00"]
+            rows["big"][:6],
+            ["Big", "2", "12.50 %", "$ 1,700.00", "30.91 %", "$ 800.00"],
         )
         self.assertEqual(
-            rows["small"],
+            rows["small"][:6],
             ["Small", "4", "25.00 %", "$ 1,000.00", "18.18 %", "$ 100.00"],
         )
         # no cut-off outside the ranked levels
         self.assertEqual(
-            rows["inactive"], ["Inactive", "2", "12.50 %", "$ 0.00", "0.00 %", ""]
+            rows["inactive"][:6], ["Inactive", "2", "12.50 %", "$ 0.00", "0.00 %", ""]
         )
 
     def test_printed_pyramid_widens_from_the_apex(self):
