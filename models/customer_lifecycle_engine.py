@@ -66,6 +66,11 @@ class CustomerLifecycleEngine(models.AbstractModel):
             )
             < (stage.sequence, stage.id)
         )
+        self._move(movers, stage, company, rule)
+
+    @api.model
+    def _move(self, movers, stage, company, cause):
+        """Write ``stage`` on ``movers`` and record the moves under ``cause``."""
         if not movers:
             return
         previous = {partner: partner.customer_lifecycle_stage_id for partner in movers}
@@ -75,7 +80,7 @@ class CustomerLifecycleEngine(models.AbstractModel):
                 "customer_lifecycle_stage_date": fields.Datetime.now(),
             }
         )
-        self.with_company(company).log_moves(movers, previous, rule)
+        self.with_company(company).log_moves(movers, previous, cause)
 
     @api.model
     def win_back(self, company, partner_ids=None):
@@ -88,7 +93,7 @@ class CustomerLifecycleEngine(models.AbstractModel):
             return
         stages = self.env["customer.lifecycle.stage"].sudo()
         lapsed_from = stages.search([("rule", "in", LAPSED_FROM_RULES)]) - target
-        if not target or not lapsed_from:
+        if not lapsed_from:
             return
         domain = [
             ("customer_pyramid_lapsed_since", "!=", False),
@@ -98,16 +103,7 @@ class CustomerLifecycleEngine(models.AbstractModel):
         if partner_ids is not None:
             domain.append(("id", "in", list(partner_ids)))
         movers = self.env["res.partner"].sudo().with_company(company).search(domain)
-        if not movers:
-            return
-        previous = {partner: partner.customer_lifecycle_stage_id for partner in movers}
-        movers.with_context(customer_lifecycle_automatic=True).write(
-            {
-                "customer_lifecycle_stage_id": target.id,
-                "customer_lifecycle_stage_date": fields.Datetime.now(),
-            }
-        )
-        self.with_company(company).log_moves(movers, previous, "winback")
+        self._move(movers, target, company, "winback")
 
     @api.model
     def on_confirmed_orders(self, company, orders):
