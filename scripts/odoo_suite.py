@@ -40,7 +40,11 @@ ALLOWED_WARNINGS = (
     "You need Wkhtmltopdf",
     "wkhtmltopdf",
     "Running as user 'root'",
+    # babel's message extraction imports it, on any setuptools before 81
+    "pkg_resources is deprecated",
 )
+# Lines of a translation template that change with each export.
+EXPORT_DATES = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*$', re.MULTILINE)
 
 
 def free_port():
@@ -93,6 +97,27 @@ def check_uninstall(config, run_dir, database):
     for line in problems:
         print(f"     {line}")
     return process.returncode == 0 and not problems
+
+
+def check_template(config, run_dir, database):
+    """The committed i18n/customer_pyramid.pot is what Odoo exports now."""
+    fresh = Path(run_dir) / f"{MODULE}.pot"
+    ok, _results = run_odoo(
+        config,
+        run_dir,
+        "export the translation template",
+        ["-d", database, f"--i18n-export={fresh}", f"--modules={MODULE}"],
+    )
+    committed = Path(__file__).resolve().parents[1] / "i18n" / f"{MODULE}.pot"
+    if not ok or not fresh.exists():
+        return False
+    same = EXPORT_DATES.sub("", fresh.read_text()) == EXPORT_DATES.sub(
+        "", committed.read_text()
+    )
+    if not same:
+        print(f"     i18n/{MODULE}.pot differs from a fresh export ({fresh}):")
+        print("     copy it over, then translate the new entries in i18n/ar.po")
+    return same
 
 
 def host_failures(config, run_dir, label, database, modules):
@@ -207,6 +232,7 @@ def main(config, run_dir):
         ok, results = run_odoo(config, run_dir, label.split(",")[0], ["-d", db, *args])
         ok_all &= ok
         totals += results
+    ok_all &= check_template(config, run_dir, database)
     ok_all &= check_uninstall(config, run_dir, database)
     # sale_margin and base_automation here, not above: the margin ranking
     # basis is tested with it in this run and without it in the first one,

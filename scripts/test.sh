@@ -22,6 +22,8 @@ shopt -s nullglob
 PO_FILES=("$ROOT"/i18n/*.po "$ROOT"/i18n/*.pot)
 shopt -u nullglob
 "$TOOLS_VENV/bin/oca-checks-po" --disable=po-pretty-format "${PO_FILES[@]}"
+banner "Arabic: every entry of the template translated"
+"$TOOLS_VENV/bin/python" "$ROOT/scripts/check_po.py"
 
 banner "Odoo Apps page: static/description/index.html is built from readme/"
 "$TOOLS_VENV/bin/python" "$ROOT/scripts/gen_addon_readme.py" --check
