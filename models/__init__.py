@@ -7,6 +7,7 @@ from . import customer_lifecycle_stage
 from . import customer_lifecycle_history
 from . import customer_pyramid_history
 from . import customer_pyramid_snapshot
+from . import customer_pyramid_team_snapshot
 from . import customer_feedback
 from . import customer_pyramid_level
 from . import customer_consent

@@ -183,6 +183,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         self.env["customer.pyramid.snapshot"]._store_run(
             company, run_date, settings_label, cutoffs
         )
+        self.env["customer.pyramid.team.snapshot"]._store_run(company, run_date)
         company.sudo().write(  # the cron user may not be a settings admin
             {
                 "customer_pyramid_last_run": run_date,

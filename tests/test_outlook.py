@@ -258,6 +258,32 @@ class TestOutlook(CustomerPyramidCase):
         }
         self.assertEqual(at_risk, {"small": (1, 300)})
 
+    def test_pyramid_by_salesperson_with_the_customers_at_risk(self):
+        seller = self._user("outlook_seller", "sales_team.group_sale_salesman")
+        (self.partner["big"] | self.partner["small"]).user_id = seller
+        self._end_transaction()
+        self._recompute()
+        rows = self.env["customer.pyramid.team.snapshot"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("is_latest_run", "=", True),
+                ("user_id", "=", seller.id),
+            ]
+        )
+        self.assertEqual(
+            sorted(
+                (
+                    r.level,
+                    r.customer_count,
+                    r.revenue,
+                    r.at_risk_count,
+                    r.at_risk_revenue,
+                )
+                for r in rows
+            ),
+            [("big", 1, 1000, 0, 0), ("small", 1, 300, 1, 300)],
+        )
+
     def test_an_order_moves_the_forecast_at_once(self):
         big = self.partner["big"]
         self._order(big, 300)
