@@ -6,6 +6,7 @@ from . import customer_pyramid_level_order_mixin
 from . import customer_lifecycle_stage
 from . import customer_lifecycle_history
 from . import customer_pyramid_history
+from . import customer_pyramid_run_mixin
 from . import customer_pyramid_snapshot
 from . import customer_pyramid_team_snapshot
 from . import customer_feedback

@@ -1,5 +1,4 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
@@ -14,17 +13,8 @@ class CustomerPyramidSnapshot(models.Model):
     """One row per company, level and full recompute: the pyramid as it was."""
 
     _name = "customer.pyramid.snapshot"
-    _inherit = "customer.pyramid.level.order.mixin"
+    _inherit = "customer.pyramid.run.mixin"
     _description = "Customer pyramid snapshot"
-    _order = "run_date desc, company_id, id"
-    _rec_name = "level"
-    _customer_pyramid_level_fields = ("level",)
-
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, ondelete="cascade", readonly=True
-    )
-    run_date = fields.Datetime(required=True, index=True, readonly=True)
-    level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
     customer_count = fields.Integer(string="Customers", readonly=True)
     revenue = fields.Float(string="Revenue in window", readonly=True)
     customer_share = fields.Float(
@@ -63,29 +53,6 @@ class CustomerPyramidSnapshot(models.Model):
         help="The revenue in the window of this level's customers at risk.",
     )
     settings = fields.Char(string="Computed with", readonly=True)
-    is_latest_run = fields.Boolean(
-        string="Latest run",
-        compute="_compute_is_latest_run",
-        search="_search_is_latest_run",
-        help="The rows of each company's most recent full recompute.",
-    )
-
-    def _compute_is_latest_run(self):
-        latest = self.search([("id", "in", self.ids), ("is_latest_run", "=", True)])
-        for snapshot in self:
-            snapshot.is_latest_run = snapshot in latest
-
-    def _search_is_latest_run(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Search the latest run with 'is set' or 'is not set'."))
-        self.flush_model(["company_id", "run_date"])
-        latest_rows = SQL(
-            """(SELECT s.id FROM customer_pyramid_snapshot s
-                 WHERE s.run_date = (SELECT max(run_date)
-                                       FROM customer_pyramid_snapshot
-                                      WHERE company_id = s.company_id))"""
-        )
-        return [("id", "in" if (operator == "=") == value else "not in", latest_rows)]
 
     def _latest_run_at(self, company, moment):
         """The rows of ``company``'s last full recompute before ``moment``."""

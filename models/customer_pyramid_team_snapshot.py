@@ -1,8 +1,6 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 from odoo.tools import SQL
 
-from ..lib.pyramid_split import LEVEL_SELECTION
 from .customer_pyramid_query import cents_sum
 
 
@@ -12,17 +10,8 @@ class CustomerPyramidTeamSnapshot(models.Model):
     the run, and the salesperson's main team, with the customers at risk."""
 
     _name = "customer.pyramid.team.snapshot"
-    _inherit = "customer.pyramid.level.order.mixin"
+    _inherit = "customer.pyramid.run.mixin"
     _description = "Customer pyramid snapshot per sales team"
-    _order = "run_date desc, company_id, id"
-    _rec_name = "level"
-    _customer_pyramid_level_fields = ("level",)
-
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, ondelete="cascade", readonly=True
-    )
-    run_date = fields.Datetime(required=True, index=True, readonly=True)
-    level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True)
     team_id = fields.Many2one(
         "crm.team", string="Sales team", readonly=True, ondelete="set null"
     )
@@ -33,28 +22,6 @@ class CustomerPyramidTeamSnapshot(models.Model):
     revenue = fields.Float(string="Revenue in window", readonly=True)
     at_risk_count = fields.Integer(string="At risk", readonly=True)
     at_risk_revenue = fields.Float(string="Revenue at risk", readonly=True)
-    is_latest_run = fields.Boolean(
-        string="Latest run",
-        compute="_compute_is_latest_run",
-        search="_search_is_latest_run",
-    )
-
-    def _compute_is_latest_run(self):
-        latest = self.search([("id", "in", self.ids), ("is_latest_run", "=", True)])
-        for row in self:
-            row.is_latest_run = row in latest
-
-    def _search_is_latest_run(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Search the latest run with 'is set' or 'is not set'."))
-        self.flush_model(["company_id", "run_date"])
-        latest_rows = SQL(
-            """(SELECT s.id FROM customer_pyramid_team_snapshot s
-                 WHERE s.run_date = (SELECT max(run_date)
-                                       FROM customer_pyramid_team_snapshot
-                                      WHERE company_id = s.company_id))"""
-        )
-        return [("id", "in" if (operator == "=") == value else "not in", latest_rows)]
 
     def _store_run(self, company, run_date):
         """The run's rows, from the standing rows it has just written."""
