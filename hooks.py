@@ -22,14 +22,14 @@ def uninstall_hook(env):
     behind; Odoo drops the tables and columns of a module, not its indexes
     on other modules' tables.
     """
-    types = _activity_types(env)
+    types = addon_activity_types(env)
     env["mail.activity"].with_context(
         active_test=False, customer_pyramid_skip_events=True
     ).search([("activity_type_id", "in", types.ids)]).unlink()
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(VENDOR_INDEX)))
 
 
-def _activity_types(env):
+def addon_activity_types(env):
     """The activity types the addon ships, whatever their XML ids."""
     return env["mail.activity.type"].browse(
         env["ir.model.data"]

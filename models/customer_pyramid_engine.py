@@ -118,12 +118,12 @@ class CustomerPyramidEngine(models.AbstractModel):
         )
         self._flush_sources()
         parameters = company._customer_pyramid_parameters()
-        self._build_result_from_cutoffs(
+        cutoffs = self._build_result_from_cutoffs(
             company, parameters, self._facts_query(company, parameters, partner_ids)
         )
         self._apply_result(company, cause)
         self._forget_out_of_scope(company, partner_ids)
-        self._look_ahead(company, self._latest_cutoffs(company), partner_ids)
+        self._look_ahead(company, cutoffs, partner_ids)
 
     # ------------------------------------------------------------------
     # The full recompute of one company
@@ -180,10 +180,11 @@ class CustomerPyramidEngine(models.AbstractModel):
         stats["forgotten"] = self._forget_out_of_scope(company)
         self._look_ahead(company, cutoffs)
         settings_label = company._customer_pyramid_settings_label(parameters)
+        # per team first: the snapshot adds its teams' customers at risk up
+        self.env["customer.pyramid.team.snapshot"]._store_run(company, run_date)
         self.env["customer.pyramid.snapshot"]._store_run(
             company, run_date, settings_label, cutoffs
         )
-        self.env["customer.pyramid.team.snapshot"]._store_run(company, run_date)
         company.sudo().write(  # the cron user may not be a settings admin
             {
                 "customer_pyramid_last_run": run_date,

@@ -286,7 +286,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
 
     def _create_activities(self, partners, type_xmlid):
         activity_type = self.env.ref(type_xmlid)
-        complaint_type = self.env.ref("customer_pyramid.mail_activity_type_retention")
+        solve_type = self.env.ref("customer_pyramid.mail_activity_type_retention")
         open_types = {
             (activity.res_id, activity.activity_type_id.id)
             for activity in self.env["mail.activity"]
@@ -295,7 +295,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
                 [
                     ("res_model", "=", "res.partner"),
                     ("res_id", "in", partners.ids),
-                    ("activity_type_id", "in", [activity_type.id, complaint_type.id]),
+                    ("activity_type_id", "in", [activity_type.id, solve_type.id]),
                 ]
             )
         }
@@ -306,7 +306,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
                 continue  # a customer who refused an offer is not pushed again
             if partner.customer_open_complaint_count:
                 kind, summary = (
-                    complaint_type,
+                    solve_type,
                     _(
                         "Solve the open complaint first; then: %(plan)s",
                         plan=self._plan(partner, type_xmlid),

@@ -15,6 +15,22 @@ OUTLOOK_SELECTION = [
 ]
 
 
+def outlook_case(lapsed_since, risk_date, drop_date, today, horizon):
+    """SQL: the outlook of a standing row's dates, on ``today``, dropping
+    soon up to ``horizon``: the partners' field and the weekly list alike."""
+    return SQL(
+        "CASE WHEN %(lapsed)s IS NOT NULL THEN 'lapsed'"
+        " WHEN %(risk)s <= %(today)s THEN 'at_risk'"
+        " WHEN %(drop)s <= %(horizon)s THEN 'dropping'"
+        " WHEN %(risk)s IS NOT NULL THEN 'safe' END",
+        lapsed=lapsed_since,
+        risk=risk_date,
+        drop=drop_date,
+        today=today,
+        horizon=horizon,
+    )
+
+
 class CustomerPyramidOutlookMixin(models.AbstractModel):
     """Where a partner is going, for ``res.partner``: the outlook columns of
     its standing row (written by customer.pyramid.outlook) and what they
@@ -111,6 +127,7 @@ class CustomerPyramidOutlookMixin(models.AbstractModel):
         describe = self.env["customer.pyramid.outlook"]._describe
         horizon = self._customer_pyramid_outlook_horizon()
         today = fields.Date.today()
+        reasons = {"dropping": "drop", "lapsed": "lapsed", "at_risk": "at_risk"}
         for partner in self:
             commercial = partner.commercial_partner_id
             outlook = False
@@ -127,9 +144,8 @@ class CustomerPyramidOutlookMixin(models.AbstractModel):
             elif commercial.customer_pyramid_risk_date:
                 outlook = "safe"
             partner.customer_pyramid_outlook = outlook
-            reason = {"dropping": "drop", "lapsed": "lapsed", "at_risk": "at_risk"}
             partner.customer_pyramid_outlook_reason = (
-                describe(commercial, reason[outlook]) if outlook in reason else False
+                describe(commercial, reasons[outlook]) if outlook in reasons else False
             )
 
     @api.depends_context("company")
@@ -168,14 +184,10 @@ class CustomerPyramidOutlookMixin(models.AbstractModel):
             name: self._field_to_sql(alias, f"customer_pyramid_{name}", query, flush)
             for name in ("lapsed_since", "risk_date", "drop_date")
         }
-        return SQL(
-            "CASE WHEN %(lapsed)s IS NOT NULL THEN 'lapsed'"
-            " WHEN %(risk)s <= %(today)s THEN 'at_risk'"
-            " WHEN %(drop)s <= %(horizon)s THEN 'dropping'"
-            " WHEN %(risk)s IS NOT NULL THEN 'safe' END",
-            lapsed=column["lapsed_since"],
-            risk=column["risk_date"],
-            drop=column["drop_date"],
-            today=fields.Date.today(),
-            horizon=self._customer_pyramid_outlook_horizon(),
+        return outlook_case(
+            column["lapsed_since"],
+            column["risk_date"],
+            column["drop_date"],
+            SQL("%s", fields.Date.today()),
+            SQL("%s", self._customer_pyramid_outlook_horizon()),
         )

@@ -255,7 +255,8 @@ class CustomerPyramidRanking(models.AbstractModel):
         return cutoffs, scope_count
 
     def _build_result_from_cutoffs(self, company, parameters, facts_query):
-        """Place refreshed partners against the last full recompute's cut-offs.
+        """Place refreshed partners against the last full recompute's cut-offs,
+        which it returns.
 
         The facts of a few partners go straight into the result, in one
         statement: an order event pays for one query plan, not two.
@@ -301,6 +302,7 @@ class CustomerPyramidRanking(models.AbstractModel):
             ranked_level=ranked_level,
         )
         self._fill_result(ranked, cutoffs, parameters["grace_band"])
+        return cutoffs
 
     def _latest_ranked_count(self, company):
         """The number of customers the last full run ranked."""

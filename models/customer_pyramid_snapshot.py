@@ -100,16 +100,16 @@ class CustomerPyramidSnapshot(models.Model):
                                %(revenue)s AS revenue,
                                count(*) FILTER (WHERE held) AS held_count
                           FROM %(result)s GROUP BY level) e ON e.level = lv.level
-             -- the outlook the run has just written
-             LEFT JOIN (SELECT level, count(*) AS at_risk_count,
-                               %(revenue)s AS at_risk_revenue
-                          FROM customer_pyramid_standing
-                         WHERE company_id = %(company)s AND risk_date <= %(today)s
+             -- the run's rows per team, stored just before
+             LEFT JOIN (SELECT level, sum(at_risk_count) AS at_risk_count,
+                               %(risk_revenue)s AS at_risk_revenue
+                          FROM customer_pyramid_team_snapshot
+                         WHERE company_id = %(company)s AND run_date = %(run_date)s
                       GROUP BY level) k ON k.level = lv.level
                 """,
-                today=fields.Date.today(),
                 cutoff=cutoff_of(SQL("lv.level"), cutoffs),
                 revenue=cents_sum(SQL("revenue")),
+                risk_revenue=cents_sum(SQL("at_risk_revenue")),
                 company=company.id,
                 run_date=run_date,
                 settings=settings_label,

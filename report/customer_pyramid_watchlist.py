@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION
-from ..models.customer_pyramid_outlook_mixin import OUTLOOK_SELECTION
+from ..models.customer_pyramid_outlook_mixin import OUTLOOK_SELECTION, outlook_case
 
 REASON_SELECTION = [item for item in OUTLOOK_SELECTION if item[0] != "safe"]
 
@@ -64,18 +64,17 @@ class CustomerPyramidWatchlist(models.Model):
               JOIN res_partner p ON p.id = st.partner_id AND p.active
               JOIN res_company c ON c.id = st.company_id
          LEFT JOIN res_users u ON u.id = p.user_id
+      CROSS JOIN LATERAL (SELECT %(outlook)s AS outlook) o
       CROSS JOIN LATERAL (
+                -- lapsed within the last window only; the safe are not listed
                 SELECT CASE
-                         WHEN st.lapsed_since >= (CURRENT_DATE - make_interval(
+                         WHEN o.outlook = 'safe' THEN NULL
+                         WHEN o.outlook = 'lapsed'
+                              AND st.lapsed_since < (CURRENT_DATE - make_interval(
                                   months => COALESCE(c.customer_pyramid_window_months,
                                                      12)))::date
-                              THEN 'lapsed'
-                         WHEN st.lapsed_since IS NULL AND st.risk_date <= CURRENT_DATE
-                              THEN 'at_risk'
-                         WHEN st.lapsed_since IS NULL
-                              AND st.drop_date <= CURRENT_DATE
-                                  + COALESCE(c.customer_pyramid_outlook_days, 30)
-                              THEN 'dropping'
+                              THEN NULL
+                         ELSE o.outlook
                        END AS reason
               ) r
       CROSS JOIN LATERAL (
@@ -92,7 +91,14 @@ class CustomerPyramidWatchlist(models.Model):
                             ELSE st.revenue END AS revenue_at_stake
               ) w
              WHERE r.reason IS NOT NULL
-            """
+            """,
+            outlook=outlook_case(
+                SQL("st.lapsed_since"),
+                SQL("st.risk_date"),
+                SQL("st.drop_date"),
+                SQL("CURRENT_DATE"),
+                SQL("CURRENT_DATE + COALESCE(c.customer_pyramid_outlook_days, 30)"),
+            ),
         )
 
     @api.depends("reason", "partner_id")

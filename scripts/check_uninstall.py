@@ -14,13 +14,10 @@ PREFIXES = ("customer_pyramid", "customer_lifecycle", "customer_relationship")
 def use_the_database(env):
     """What a database in use holds: an activity of each of the addon's
     types on a customer. Returns the types' ids."""
-    types = env["mail.activity.type"].browse(
-        env["ir.model.data"]
-        .search(
-            [("module", "=", "customer_pyramid"), ("model", "=", "mail.activity.type")]
-        )
-        .mapped("res_id")
-    )
+    # the addon is loaded: the same lookup as its uninstall hook
+    from odoo.addons.customer_pyramid.hooks import addon_activity_types
+
+    types = addon_activity_types(env)
     customer = env["res.partner"].create({"name": "Used database customer"})
     for activity_type in types:
         customer.activity_schedule(activity_type_id=activity_type.id)
