@@ -26,8 +26,8 @@ banner "template database with the addon (no demo data)"
     --without-demo=all --stop-after-init --no-http --log-level=warn
 
 echo
-echo "| partners / orders | 1st run s | daily run s, median of 3 (range) | floor s, median of 3 (range) | 1st/floor | daily/floor | naive app s | naive/1st | naive/daily | naive app agrees on | sums-only loop s | loop/daily | daily runs' rows | confirm ms, batch | confirm ms, per request | peak MB | naive app peak MB |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| partners / orders | 1st run s | daily run s, median of 3 (range) | daily run without the look-ahead s (range) | look-ahead's share | full outlook refresh s (range) | floor s, median of 3 (range) | 1st/floor | daily/floor | naive app s | naive/1st | naive/daily | naive app agrees on | sums-only loop s | loop/daily | daily runs' rows | confirm ms, batch | confirm ms, per request | peak MB | naive app peak MB |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for size in "${SIZES[@]}"; do
     partners=${size%%:*}
     orders=${size##*:}

@@ -15,8 +15,13 @@ the same data:
 - recompute: the scheduled action, triggered as the cron runner does: a first
   run that places every partner, then DAILY_REPEATS daily runs with nothing
   changed (each must write no row),
+- daily run without the look-ahead: the same daily run with the engine's
+  ``_look_ahead`` patched out (no outlook, no activities before a drop, no
+  win-back), to show what the look-ahead adds to it,
+- full outlook refresh: every active customer's outlook computed again (as a
+  day whose cut-offs moved, or the weekly refresh, does), rolled back,
 - floor: a bare SELECT partner, sum(amount) ... GROUP BY over the same orders,
-  after each daily run; daily runs and floor are compared by their medians,
+  after each daily run; these are compared by their medians,
 - confirm overhead: action_confirm with and without the addon's hooks, 1,000 in
   one transaction (a batch) and 200 each in its own transaction (a user's click),
 - then, after one more (untimed) run ranks the confirmed partners again:
@@ -35,7 +40,7 @@ import argparse
 import gc
 import statistics
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from unittest.mock import patch
 
@@ -387,31 +392,64 @@ def confirm_overhead(registry, product_id, with_hooks, per_request, offset):
     return (time.perf_counter() - started) / len(order_ids)
 
 
-def time_daily_runs(registry, lastcall, results):
-    """The daily run and the floor, DAILY_REPEATS times each, alternating;
-    their medians go to results. Returns the last run's time."""
-    daily, floor = [], []
-    for _repeat in range(DAILY_REPEATS):
-        time.sleep(1)  # let the statistics collector catch up
-        with registry.cursor() as cr:
-            before = rows_written(cr)
+def timed_daily_run(registry, lastcall, results, look_ahead):
+    """One daily run (with the look-ahead, or with it patched out): its
+    seconds; the rows it wrote are added to results["daily_rows"]."""
+    time.sleep(1)  # let the statistics collector catch up
+    with registry.cursor() as cr:
+        before = rows_written(cr)
+    engine = registry["customer.pyramid.engine"]
+    with (
+        nullcontext()
+        if look_ahead
+        else patch.object(engine, "_look_ahead", lambda *args, **kwargs: None)
+    ):
         started = time.perf_counter()
         run_cron_job(registry, lastcall)
-        daily.append(time.perf_counter() - started)
-        lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
-        time.sleep(1)
-        with registry.cursor() as cr:
-            # every daily run, not the last one alone: each must write nothing
-            results["daily_rows"] = results.get("daily_rows", 0) + int(
-                rows_written(cr) - before
+        seconds = time.perf_counter() - started
+    time.sleep(1)
+    with registry.cursor() as cr:
+        # every daily run, not the last one alone: each must write nothing
+        results["daily_rows"] = results.get("daily_rows", 0) + int(
+            rows_written(cr) - before
+        )
+    return seconds
+
+
+def full_outlook_refresh(registry):
+    """Seconds to compute every company's outlook again against its last
+    cut-offs, as a day whose cut-offs moved does; rolled back."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        companies = env["res.company"].search([])
+        started = time.perf_counter()
+        for company in companies:
+            env["customer.pyramid.outlook"]._refresh(
+                company, env["customer.pyramid.ranking"]._latest_cutoffs(company)
             )
+        seconds = time.perf_counter() - started
+        cr.rollback()
+    return seconds
+
+
+def time_daily_runs(registry, lastcall, results):
+    """The daily run, the daily run without the look-ahead, the full outlook
+    refresh and the floor, DAILY_REPEATS times each, alternating; their
+    medians go to results. Returns the last run's time."""
+    times = {"daily": [], "bare": [], "outlook": [], "floor": []}
+    for _repeat in range(DAILY_REPEATS):
+        for key, look_ahead in (("daily", True), ("bare", False)):
+            times[key].append(timed_daily_run(registry, lastcall, results, look_ahead))
+            lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+        times["outlook"].append(full_outlook_refresh(registry))
+        with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             started = time.perf_counter()
             floor_query(env)
-            floor.append(time.perf_counter() - started)
-    results["daily"] = statistics.median(daily)
-    results["floor"] = statistics.median(floor)
-    results["spread"] = {"daily": daily, "floor": floor}
+            times["floor"].append(time.perf_counter() - started)
+    for key, values in times.items():
+        results[key] = statistics.median(values)
+    results["spread"] = times
     return lastcall
 
 
@@ -420,6 +458,7 @@ def print_row(args, results, extrapolated, addon_peak, naive_peak):
     overhead_ms = (results["batch", True] - results["batch", False]) * 1000
     request_ms = (results["request", True] - results["request", False]) * 1000
     first, daily, floor = results["recompute"], results["daily"], results["floor"]
+    bare = results["bare"]
     naive, loop = results["naive"], results["loop"]
     estimate = " (extrapolated)" if extrapolated else ""
     checked = "revenue" if extrapolated else "levels"
@@ -430,7 +469,10 @@ def print_row(args, results, extrapolated, addon_peak, naive_peak):
     }
     row = (
         f"| {args.partners:,} / {args.orders:,} | {first:.2f} "
-        f"| {daily:.2f} ({spread['daily']}) | {floor:.2f} ({spread['floor']}) "
+        f"| {daily:.2f} ({spread['daily']}) "
+        f"| {bare:.2f} ({spread['bare']}) | {(daily / bare - 1) * 100:+.0f} % "
+        f"| {results['outlook']:.2f} ({spread['outlook']}) "
+        f"| {floor:.2f} ({spread['floor']}) "
         f"| {first / floor:.1f} | {daily / floor:.1f} "
         f"| {naive:.1f}{estimate} | {naive / first:.0f} | {naive / daily:.0f} "
         f"| {checked}: {agree:,} of {results['naive_compared']:,} "

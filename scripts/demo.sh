@@ -9,16 +9,9 @@ DATABASE=${CUSTOMER_PYRAMID_DEMO_DB:-customer_pyramid_demo}
 PORT=${CUSTOMER_PYRAMID_DEMO_PORT:-8069}
 
 if ! odoo_importable; then
-    cat >&2 <<MSG
-Odoo 18 is not installed: '$ODOO_PYTHON' cannot import it.
-Install Odoo 18.0 Community from source, as its documentation says
-(https://www.odoo.com/documentation/18.0/administration/on_premise/source.html):
-  1. get the 18.0 source tree (git clone --branch 18.0 --depth 1 https://github.com/odoo/odoo)
-  2. sudo apt-get install postgresql libldap2-dev libsasl2-dev libpq-dev
-  3. pip install -r odoo/requirements.txt && pip install -e ./odoo
-then run this command again (or set ODOO_PYTHON to a Python that imports odoo).
-MSG
-    exit 1
+    # shellcheck source=scripts/odoo_install.sh
+    source "$(dirname "$0")/odoo_install.sh"
+    bring_odoo
 fi
 
 # Odoo builds right-to-left stylesheets (Arabic) with rtlcss, as its

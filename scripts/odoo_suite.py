@@ -1,7 +1,8 @@
 """Runs the addon's Odoo test suite on fresh databases and judges the logs.
 
 Steps: install without demo data running every test of the addon, upgrade,
-uninstall (checking that no column or table of the addon is left), then install
+uninstall (checking that no column or table of the addon is left), install
+from the addon's wheel in a virtual environment of its own, then install
 with demo data, sale_margin and base_automation running the tests that check
 the demo story, the margin ranking basis and the automated actions, and
 uninstall that used database; then Odoo's own sale and crm tests with and
@@ -10,6 +11,7 @@ any ERROR or CRITICAL line, and any WARNING not listed in ALLOWED_WARNINGS fails
 the run. Prints ``N passed, N failed`` for the Odoo suite.
 """
 
+import configparser
 import hashlib
 import json
 import os
@@ -53,9 +55,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def run_odoo(config, run_dir, label, args):
+def run_odoo(config, run_dir, label, args, python=sys.executable):
     log_path = Path(run_dir) / f"{label}.log"
-    command = [sys.executable, "-m", "odoo", "-c", config, "--stop-after-init"]
+    command = [python, "-m", "odoo", "-c", config, "--stop-after-init"]
     command += ["--http-interface=127.0.0.1", f"--http-port={free_port()}", *args]
     print(f"\n==== Odoo: {label}\n$ {' '.join(command)}", flush=True)
     started = time.monotonic()
@@ -118,6 +120,82 @@ def check_template(config, run_dir, database):
         print(f"     i18n/{MODULE}.pot differs from a fresh export ({fresh}):")
         print("     copy it over, then translate the new entries in i18n/ar.po")
     return same
+
+
+def check_wheel(config, run_dir, wheel):
+    """The wheel installs as OCA's odoo-addon-* wheels do: into a fresh
+    virtual environment beside Odoo, from which Odoo installs the addon on a
+    fresh database, its addons path holding only Odoo's own addons."""
+    print(f"\n==== Odoo: install the addon from its wheel {Path(wheel).name}")
+    venv = Path(run_dir) / "wheel-venv"
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True
+    )
+    # The wheel's odoo/addons folder makes odoo a namespace in the venv, which
+    # hides an Odoo installed in editable mode (found by setuptools' import
+    # hook, asked last): the folder above Odoo's package goes on the path, as
+    # an Odoo installed from its own wheel or tree is found.
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site_packages, "odoo-source.pth").write_text(
+        os.path.dirname(os.path.dirname(odoo.__file__)) + "\n"
+    )
+    # no index: the wheel's one dependency, odoo 18.0, is the Odoo beside it
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        + ["--no-index", str(wheel)],
+        check=True,
+    )
+    parser = configparser.ConfigParser()
+    parser.read(config)
+    # Odoo's addons only: not the folder that links this checkout
+    parser["options"]["addons_path"] = ",".join(
+        folder
+        for folder in parser["options"]["addons_path"].split(",")
+        if not (Path(folder) / MODULE).exists()
+    )
+    wheel_config = Path(run_dir) / "wheel.conf"
+    with open(wheel_config, "w") as config_file:
+        parser.write(config_file)
+    database = f"{MODULE}_wheel"
+    ok, _results = run_odoo(
+        str(wheel_config),
+        run_dir,
+        "install from the wheel",
+        ["-d", database, "-i", MODULE, "--without-demo=all"],
+        python=python,
+    )
+    where = subprocess.run(
+        [python, "-c", WHEEL_CHECK, str(wheel_config), database],
+        capture_output=True,
+        text=True,
+    )
+    print(f"     {where.stdout.strip() or where.stderr.strip()[-2000:]}")
+    installed_from_wheel = where.returncode == 0 and where.stdout.startswith(str(venv))
+    if not installed_from_wheel:
+        print(f"     {MODULE} was not installed from the wheel's copy in {venv}")
+    return ok and installed_from_wheel
+
+
+# Run by the wheel's virtual environment: where Odoo found the addon, and
+# whether the database has it installed.
+WHEEL_CHECK = f"""
+import sys
+import odoo
+from odoo.modules.module import get_module_path
+from odoo.tools import SQL
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+with odoo.sql_db.db_connect(sys.argv[2]).cursor() as cr:
+    cr.execute(SQL("SELECT state FROM ir_module_module WHERE name = %s", "{MODULE}"))
+    state = cr.fetchone()[0]
+print(get_module_path("{MODULE}"), state)
+sys.exit(state != "installed")
+"""
 
 
 def host_failures(config, run_dir, label, database, modules):
@@ -214,7 +292,7 @@ def check_host_suites(config, run_dir):
     return ok, with_addon["ran"], len(broken)
 
 
-def main(config, run_dir):
+def main(config, run_dir, wheel):
     database = f"{MODULE}_test"
     demo_database = f"{MODULE}_demo_test"
     ok_all = True
@@ -233,6 +311,7 @@ def main(config, run_dir):
         ok_all &= ok
         totals += results
     ok_all &= check_template(config, run_dir, database)
+    ok_all &= check_wheel(config, run_dir, wheel)
     ok_all &= check_uninstall(config, run_dir, database)
     # sale_margin and base_automation here, not above: the margin ranking
     # basis is tested with it in this run and without it in the first one,
@@ -265,4 +344,4 @@ def main(config, run_dir):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,14 +1,15 @@
-"""Regenerate the README screenshots from the running demo (scripts/demo.sh).
+"""Regenerate every README and docs screenshot from the running demo (scripts/demo.sh).
 
 Usage: python3 scripts/screenshots.py [--url http://127.0.0.1:8069] [--partner ID]
            [--page NAME ...] [--lang ar_001]
 
 Logs in as admin through JSON-RPC, then drives headless Chromium over the
 DevTools protocol (websocket-client) and writes PNGs to docs/screenshots/.
---page takes only the named pictures (default: all); --lang shows them in
-another installed language, as admin's language for the time of the run,
-and names the files <page>_<language>.png (pyramid_report_ar.png; English
-keeps the plain names).
+Without options it takes every picture the docs show, in one run: each page
+in English, then the ARABIC_PAGES in Arabic (admin's language for the time
+of the run, files named <page>_ar.png). --page takes only the named pictures,
+--lang only that language; --partner picks the partner of partner_form.png
+(default: the demo's largest top customer with a forecast drop).
 """
 
 import argparse
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -32,6 +34,7 @@ PAGES = {
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
     "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
     "this_week": "/odoo/action-customer_pyramid.customer_pyramid_watchlist_action",
+    "cron_warning": "/odoo/action-sale.action_sale_config_settings",
 }
 # Pictures of a record created for them: model -> the page showing record ``id``.
 RECORD_PAGES = {
@@ -40,10 +43,26 @@ RECORD_PAGES = {
         "/report/html/customer_pyramid.customer_pyramid_report_template/{id}",
     ),
 }
+# Pages shown again in Arabic when no language is asked for.
+ARABIC_PAGES = ("lifecycle_board", "pyramid_board", "pyramid_report")
+# Pages that need the demo in another state for the time of their picture:
+# (model, domain, values to write, values that restore it).
+STATES = {
+    # an archived scheduled action is one of the banner's three causes
+    "cron_warning": (
+        "ir.cron",
+        [("ir_actions_server_id.model_id.model", "=", "customer.pyramid.engine")],
+        {"active": False},
+        {"active": True},
+    ),
+}
 # What to do on a page before the picture: show our part of it.
 ACTIONS = {
     "settings": "document.getElementById('customer_pyramid_shares')"
     ".closest('.o_settings_container').previousElementSibling.scrollIntoView()",
+    "cron_warning": "document.querySelector("
+    "\"div[name='customer_pyramid_cron_warning']\")"
+    ".closest('.alert').scrollIntoView({block: 'center'})",
     "partner_form": "document.querySelector(\"a[name='customer_pyramid']\").click()",
     # shares 2 / 8 / 30 / 60 and a 5 % band, typed in, then Preview
     "preview_wizard": """
@@ -124,6 +143,7 @@ class Browser:
                 f"--user-data-dir={self.profile}",
                 f"--window-size={width},{height}",
                 f"--remote-debugging-port={port}",
+                f"--remote-allow-origins=http://127.0.0.1:{port}",
                 "about:blank",
             ],
             stdout=subprocess.DEVNULL,
@@ -159,6 +179,100 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def shoot(args, session, pages, lang):
+    """The pictures of ``pages`` (name: path) in ``lang`` (None: admin's)."""
+    suffix = f"_{lang.split('_')[0]}" if lang and lang != "en_US" else ""
+    uid = call(args.url, session, "res.users", "search", [("login", "=", "admin")])
+    own_lang = call(args.url, session, "res.users", "read", uid, ["lang"])[0]["lang"]
+    if lang:
+        install_language(args, session, lang)
+        call(args.url, session, "res.users", "write", uid, {"lang": lang})
+    # a session keeps the language it logged in with
+    browser_session = login(args.url, args.database) if lang else session
+    browser = Browser()
+    try:
+        host = args.url.split("//")[1].split(":")[0]
+        browser.call("Network.enable")
+        browser.call(
+            "Network.setCookie", name="session_id", value=browser_session, domain=host
+        )
+        for name, path in pages.items():
+            with demo_state(args, session, name):
+                browser.call("Page.navigate", url=f"{args.url}{path}")
+                time.sleep(6)
+                if name in ACTIONS:
+                    browser.call("Runtime.evaluate", expression=ACTIONS[name])
+                    time.sleep(5)
+                shot = browser.call("Page.captureScreenshot", format="png")
+            target = OUT / f"{name}{suffix}.png"
+            target.write_bytes(base64.b64decode(shot["data"]))
+            print(target)
+    finally:
+        browser.close()
+        if lang:
+            call(args.url, session, "res.users", "write", uid, {"lang": own_lang})
+
+
+def install_language(args, session, lang):
+    """Activate ``lang`` with its translations, as Settings > Languages does."""
+    lang_ids = call(
+        args.url,
+        session,
+        "res.lang",
+        "search",
+        [("code", "=", lang)],
+        context={"active_test": False},
+    )
+    if not lang_ids:
+        raise SystemExit(f"unknown language {lang}")
+    if call(args.url, session, "res.lang", "read", lang_ids, ["active"])[0]["active"]:
+        return
+    wizard = call(
+        args.url,
+        session,
+        "base.language.install",
+        "create",
+        {"lang_ids": [[6, 0, lang_ids]]},
+    )
+    call(args.url, session, "base.language.install", "lang_install", [wizard])
+
+
+@contextmanager
+def demo_state(args, session, name):
+    """The demo as page ``name`` needs it (STATES), restored afterwards."""
+    if name not in STATES:
+        yield
+        return
+    model, domain, values, restore = STATES[name]
+    ids = call(
+        args.url, session, model, "search", domain, context={"active_test": False}
+    )
+    call(args.url, session, model, "write", ids, values)
+    try:
+        yield
+    finally:
+        call(args.url, session, model, "write", ids, restore)
+
+
+def default_partner(args, session):
+    """The demo's largest top customer whose level has a forecast drop."""
+    ids = call(
+        args.url,
+        session,
+        "res.partner",
+        "search",
+        [
+            ("customer_pyramid_level", "=", "top"),
+            ("customer_pyramid_drop_date", "!=", False),
+        ],
+        order="customer_pyramid_revenue desc",
+        limit=1,
+    )
+    if not ids:
+        raise SystemExit("no top customer with a forecast drop: pass --partner ID")
+    return ids[0]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -174,44 +288,20 @@ def main():
     args = parser.parse_args()
     session = login(args.url, args.database)
     pages = dict(PAGES)
-    if args.partner:
-        pages["partner_form"] = f"/odoo/contacts/{args.partner}"
+    pages["partner_form"] = (
+        f"/odoo/contacts/{args.partner or default_partner(args, session)}"
+    )
     for name, (model, path) in RECORD_PAGES.items():
-        if args.page and name in args.page:
+        if not args.page or name in args.page:
             pages[name] = path.format(id=call(args.url, session, model, "create", {}))
     if args.page:
         pages = {name: path for name, path in pages.items() if name in args.page}
-    suffix = ""
-    if args.lang and args.lang != "en_US":
-        suffix = f"_{args.lang.split('_')[0]}"
-    uid = call(args.url, session, "res.users", "search", [("login", "=", "admin")])
-    own_lang = call(args.url, session, "res.users", "read", uid, ["lang"])[0]["lang"]
-    if args.lang:
-        call(args.url, session, "res.users", "write", uid, {"lang": args.lang})
-    # a session keeps the language it logged in with
-    browser_session = login(args.url, args.database) if args.lang else session
     OUT.mkdir(parents=True, exist_ok=True)
-    browser = Browser()
-    try:
-        host = args.url.split("//")[1].split(":")[0]
-        browser.call("Network.enable")
-        browser.call(
-            "Network.setCookie", name="session_id", value=browser_session, domain=host
-        )
-        for name, path in pages.items():
-            browser.call("Page.navigate", url=f"{args.url}{path}")
-            time.sleep(6)
-            if name in ACTIONS:
-                browser.call("Runtime.evaluate", expression=ACTIONS[name])
-                time.sleep(5)
-            shot = browser.call("Page.captureScreenshot", format="png")
-            target = OUT / f"{name}{suffix}.png"
-            target.write_bytes(base64.b64decode(shot["data"]))
-            print(target)
-    finally:
-        browser.close()
-        if args.lang:
-            call(args.url, session, "res.users", "write", uid, {"lang": own_lang})
+    if args.lang or args.page:
+        shoot(args, session, pages, args.lang)
+        return
+    shoot(args, session, pages, None)
+    shoot(args, session, {name: pages[name] for name in ARABIC_PAGES}, "ar_001")
 
 
 if __name__ == "__main__":

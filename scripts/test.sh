@@ -28,6 +28,10 @@ banner "Arabic: every entry of the template translated"
 banner "Odoo Apps page: static/description/index.html is built from readme/"
 "$TOOLS_VENV/bin/python" "$ROOT/scripts/gen_addon_readme.py" --check
 
+banner "the wheel: built with whool as odoo-addon-customer_pyramid"
+WHEEL=$("$TOOLS_VENV/bin/python" "$ROOT/scripts/build_wheel.py" "$LINT_DIR/dist")
+echo "$WHEEL"
+
 banner "pure-Python tests (pytest)"
 # The repository root is the addon, whose __init__.py imports odoo: pytest would
 # import it as the tests' parent package, so the tests run from a copy.
@@ -53,6 +57,15 @@ if ! "$ODOO_PYTHON" -c 'import websocket' 2>/dev/null; then
     "$ODOO_PYTHON" -m pip install --quiet --disable-pip-version-check websocket-client
 fi
 
+# Odoo builds the right-to-left stylesheets of Arabic with rtlcss; the
+# right-to-left browser test needs them.
+if ! command -v rtlcss >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "rtlcss missing for the right-to-left test: run 'sudo npm install -g rtlcss'"
+    command -v npm >/dev/null || die "rtlcss missing and no npm to install it: run 'sudo apt-get install npm'"
+    banner "installing rtlcss (npm) for the right-to-left test"
+    npm install -g --silent rtlcss >/dev/null
+fi
+
 RUN_DIR=$(mktemp -d /tmp/customer_pyramid_test.XXXXXX)
 chmod 755 "$RUN_DIR"
 trap 'stop_private_cluster "$RUN_DIR/pg"; rm -rf "$LINT_DIR" "$RUN_DIR"' EXIT
@@ -61,4 +74,4 @@ banner "Odoo suite: private PostgreSQL cluster in $RUN_DIR/pg"
 start_private_cluster "$RUN_DIR/pg" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
 make_addons_path "$RUN_DIR/addons"
 write_odoo_config "$RUN_DIR/odoo.conf" "$RUN_DIR/data"
-"$ODOO_PYTHON" "$ROOT/scripts/odoo_suite.py" "$RUN_DIR/odoo.conf" "$RUN_DIR"
+"$ODOO_PYTHON" "$ROOT/scripts/odoo_suite.py" "$RUN_DIR/odoo.conf" "$RUN_DIR" "$WHEEL"

@@ -30,3 +30,4 @@ from . import test_access_fields
 from . import test_chatter_automation
 from . import test_outlook
 from . import test_outlook_actions
+from . import test_boards_rtl
