@@ -13,11 +13,14 @@ SIZES=("$@")
 BENCH_DIR=$(mktemp -d /tmp/customer_pyramid_bench.XXXXXX)
 chmod 755 "$BENCH_DIR"
 trap 'stop_private_cluster "$BENCH_DIR/pg"; rm -rf "$BENCH_DIR"' EXIT
-# Durability off only makes loading faster; the timed queries read from memory
-# either way. shared_buffers as a 2-core, 24 GB machine would have it.
-start_private_cluster "$BENCH_DIR/pg" -c fsync=off -c synchronous_commit=off \
-    -c full_page_writes=off -c shared_buffers=2GB -c work_mem=64MB \
+# shared_buffers as a 2-core, 24 GB machine would have it. Durability
+# (fsync, full_page_writes, synchronous_commit) is off while loading only:
+# bench/run_benchmark.py turns it on (ALTER SYSTEM) before the first timing.
+start_private_cluster "$BENCH_DIR/pg" -c shared_buffers=2GB -c work_mem=64MB \
     -c maintenance_work_mem=512MB -c max_wal_size=8GB
+"$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -d postgres -q \
+    -c "ALTER SYSTEM SET fsync = off" -c "ALTER SYSTEM SET full_page_writes = off" \
+    -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" >/dev/null
 make_addons_path "$BENCH_DIR/addons"
 write_odoo_config "$BENCH_DIR/odoo.conf" "$BENCH_DIR/data"
 
@@ -26,8 +29,7 @@ banner "template database with the addon (no demo data)"
     --without-demo=all --stop-after-init --no-http --log-level=warn
 
 echo
-echo "| partners / orders | 1st run s | daily run s, median of 3 (range) | daily run without the look-ahead s (range) | look-ahead's share | full outlook refresh s (range) | floor s, median of 3 (range) | 1st/floor | daily/floor | naive app s | naive/1st | naive/daily | naive app agrees on | sums-only loop s | loop/daily | daily runs' rows | confirm ms, batch | confirm ms, per request | peak MB | naive app peak MB |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+"$ODOO_PYTHON" "$ROOT/bench/run_benchmark.py" --header
 for size in "${SIZES[@]}"; do
     partners=${size%%:*}
     orders=${size##*:}

@@ -39,12 +39,15 @@ app does.
 import argparse
 import gc
 import statistics
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from unittest.mock import patch
 
 import naive_app
+import psycopg2
+from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo import Command, api
@@ -58,16 +61,23 @@ REQUEST_SAMPLE = 200
 # of the same statement varies by a third from one hour to the next.
 DAILY_REPEATS = 3
 CURRENCIES = ("USD", "EUR", "GBP", "CHF")
+# The addon's default active window, which the fair floor sums.
+WINDOW_MONTHS = 12
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--partners", type=int, required=True)
-    parser.add_argument("--orders", type=int, required=True)
+    parser.add_argument("-c", "--config")
+    parser.add_argument("-d", "--database")
+    parser.add_argument("--partners", type=int, default=0)
+    parser.add_argument("--orders", type=int, default=0)
+    parser.add_argument("--header", action="store_true", help="print the table head")
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
     args = parser.parse_args()
+    if args.header:
+        return args
+    if not (args.config and args.database and args.partners and args.orders):
+        parser.error("-c, -d, --partners and --orders are needed, or --header")
     # each confirmation is a first order: with and without the hooks, in a
     # batch and one per request, every one needs a partner of its own
     needed = 2 * (CONFIRM_SAMPLE + REQUEST_SAMPLE)
@@ -249,6 +259,107 @@ def load_orders(cr, template, first_partner, partner_count, order_count, currenc
     )
 
 
+def set_durability(database, durable):
+    """Turn fsync, full_page_writes and synchronous_commit on (``durable``)
+    or off for the whole cluster: off only to load, on for every timing."""
+    _name, info = odoo.sql_db.connection_info_for(database)
+    connection = psycopg2.connect(**info)
+    connection.autocommit = True
+    value = "on" if durable else "off"
+    try:
+        with connection.cursor() as cursor:
+            for setting in ("fsync", "full_page_writes", "synchronous_commit"):
+                cursor.execute(f"ALTER SYSTEM SET {setting} = {value}")
+            cursor.execute("SELECT pg_reload_conf()")
+            # the loaded pages reach the disk now, not during a timing
+            cursor.execute("CHECKPOINT")
+    finally:
+        connection.close()
+
+
+class BackendMemory:
+    """The peak private memory (RssAnon: shared buffers are not counted) of
+    the PostgreSQL backends and parallel workers serving ``database``, summed
+    over the processes alive at each sample, every SAMPLE_SECONDS, while the
+    ``with`` block runs; and the temporary files they wrote meanwhile."""
+
+    SAMPLE_SECONDS = 0.05
+
+    def __init__(self, database):
+        self.database = database
+        self.peak_mb = 0.0
+        self.temp_mb = 0.0
+        self._stop = threading.Event()
+
+    def __enter__(self):
+        _name, info = odoo.sql_db.connection_info_for(self.database)
+        self._connection = psycopg2.connect(**info)
+        self._connection.autocommit = True
+        self._temp_before = self._temp_bytes()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        time.sleep(1)  # let the statistics collector count the last files
+        self.temp_mb = (self._temp_bytes() - self._temp_before) / 2**20
+        self._connection.close()
+
+    def _temp_bytes(self):
+        with self._connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT temp_bytes FROM pg_stat_database WHERE datname = %s",
+                [self.database],
+            )
+            return cursor.fetchone()[0]
+
+    def _sample(self):
+        with self._connection.cursor() as cursor:
+            while not self._stop.wait(self.SAMPLE_SECONDS):
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [self.database],
+                )
+                total_kb = sum(rss_anon_kb(pid) for (pid,) in cursor.fetchall())
+                self.peak_mb = max(self.peak_mb, total_kb / 1024)
+
+
+def rss_anon_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass  # the process ended between the listing and the reading
+    return 0
+
+
+def fair_floor_query(env):
+    """The least the ranking needs: the sum of the window's confirmed orders
+    per customer in company currency, kept in the server, with the planner
+    settings of the addon's run (no JIT)."""
+    env.cr.execute(SQL("SET LOCAL jit = off"))
+    env.cr.execute(
+        SQL(
+            """
+            SELECT count(*), sum(revenue) FROM (
+                SELECT so.company_id, p.commercial_partner_id,
+                       sum(so.amount_untaxed / NULLIF(so.currency_rate, 0)) AS revenue
+                  FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale' AND so.date_order >= %s
+              GROUP BY so.company_id, p.commercial_partner_id) sums
+            """,
+            odoo.fields.Date.today() - relativedelta(months=WINDOW_MONTHS),
+        )
+    )
+    return env.cr.fetchone()[0]
+
+
 def floor_query(env):
     env.cr.execute(
         SQL(
@@ -394,7 +505,9 @@ def confirm_overhead(registry, product_id, with_hooks, per_request, offset):
 
 def timed_daily_run(registry, lastcall, results, look_ahead):
     """One daily run (with the look-ahead, or with it patched out): its
-    seconds; the rows it wrote are added to results["daily_rows"]."""
+    seconds; the rows it wrote are added to results["daily_rows"], and the
+    backends' memory and temporary files of a run with the look-ahead to
+    results["memory"]["daily"]."""
     time.sleep(1)  # let the statistics collector catch up
     with registry.cursor() as cr:
         before = rows_written(cr)
@@ -404,9 +517,12 @@ def timed_daily_run(registry, lastcall, results, look_ahead):
         if look_ahead
         else patch.object(engine, "_look_ahead", lambda *args, **kwargs: None)
     ):
-        started = time.perf_counter()
-        run_cron_job(registry, lastcall)
-        seconds = time.perf_counter() - started
+        with BackendMemory(registry.db_name) as memory:
+            started = time.perf_counter()
+            run_cron_job(registry, lastcall)
+            seconds = time.perf_counter() - started
+    if look_ahead:
+        keep_largest(results, "daily", memory)
     time.sleep(1)
     with registry.cursor() as cr:
         # every daily run, not the last one alone: each must write nothing
@@ -432,16 +548,136 @@ def full_outlook_refresh(registry):
     return seconds
 
 
+def keep_largest(results, phase, memory):
+    peak, temp = results.setdefault("memory", {}).get(phase, (0.0, 0.0))
+    results["memory"][phase] = (max(peak, memory.peak_mb), max(temp, memory.temp_mb))
+
+
+# A normal day: 1 % of the customers order, 0.2 % have an order edited or
+# cancelled (one in two each), written in SQL as an import would.
+NEW_ORDER_MODULO = 100
+CHANGED_ORDER_MODULO = 500
+
+
+def normal_day_changes(cr):
+    """Write a normal day's orders in SQL; returns (new, edited, cancelled)."""
+    cr.execute(SQL("SELECT min(id) FROM sale_order WHERE name LIKE 'BENCH/%%'"))
+    template_id = cr.fetchone()[0]
+    names = columns(cr, "sale_order")
+    overrides = {
+        "name": SQL("'BENCH/DAY/' || p.id"),
+        "partner_id": SQL("p.id"),
+        "partner_invoice_id": SQL("p.id"),
+        "partner_shipping_id": SQL("p.id"),
+        "company_id": SQL("COALESCE(p.company_id, t.company_id)"),
+        "date_order": SQL("now() AT TIME ZONE 'UTC'"),
+        "amount_untaxed": SQL(
+            "round((200 / power(1 - random() * 0.999, 1 / 1.16))::numeric, 2)"
+        ),
+        "amount_total": SQL(
+            "round((240 / power(1 - random() * 0.999, 1 / 1.16))::numeric, 2)"
+        ),
+        "access_token": SQL("NULL"),
+    }
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO sale_order (%s)
+            SELECT %s FROM sale_order t, res_partner p
+             WHERE t.id = %s AND p.name LIKE 'Bench partner %%'
+               AND mod(p.id, %s) = 7
+            """,
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            SQL(", ").join(
+                overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names
+            ),
+            template_id,
+            NEW_ORDER_MODULO,
+        )
+    )
+    new = cr.rowcount
+    cr.execute(
+        SQL(
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed * 3,"
+            " amount_total = amount_total * 3 WHERE id IN (%s)",
+            changed_orders(3),
+        )
+    )
+    edited = cr.rowcount
+    cr.execute(
+        SQL(
+            "UPDATE sale_order SET state = 'cancel' WHERE id IN (%s)",
+            changed_orders(4),
+        )
+    )
+    cancelled = cr.rowcount
+    cr.execute(SQL("ANALYZE sale_order"))
+    return new, edited, cancelled
+
+
+def changed_orders(remainder):
+    """SQL: one order in the window of each customer whose id leaves
+    ``remainder`` modulo CHANGED_ORDER_MODULO (two remainders: 0.2 %)."""
+    return SQL(
+        """
+        SELECT DISTINCT ON (partner_id) id FROM sale_order
+         WHERE state = 'sale' AND name LIKE 'BENCH/%%'
+           AND date_order >= (now() AT TIME ZONE 'UTC') - interval '11 months'
+           AND mod(partner_id, %s) = %s
+      ORDER BY partner_id, id
+        """,
+        CHANGED_ORDER_MODULO,
+        remainder,
+    )
+
+
+def traces(cr):
+    """Level-history rows, chatter messages on partners and activities."""
+    cr.execute(
+        SQL(
+            """
+            SELECT (SELECT count(*) FROM customer_pyramid_history),
+                   (SELECT count(*) FROM mail_message WHERE model = 'res.partner'),
+                   (SELECT count(*) FROM mail_activity)
+            """
+        )
+    )
+    return cr.fetchone()
+
+
+def time_normal_day(registry, lastcall, results):
+    """A normal day's changes, then the daily run, timed; returns its end."""
+    with registry.cursor() as cr:
+        results["day_changes"] = normal_day_changes(cr)
+        before = traces(cr)
+    with BackendMemory(registry.db_name) as memory:
+        started = time.perf_counter()
+        run_cron_job(registry, lastcall)
+        results["normal_day"] = time.perf_counter() - started
+    keep_largest(results, "day", memory)
+    with registry.cursor() as cr:
+        results["day_traces"] = [
+            after - earlier for after, earlier in zip(traces(cr), before, strict=True)
+        ]
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def time_daily_runs(registry, lastcall, results):
     """The daily run, the daily run without the look-ahead, the full outlook
     refresh and the floor, DAILY_REPEATS times each, alternating; their
     medians go to results. Returns the last run's time."""
-    times = {"daily": [], "bare": [], "outlook": [], "floor": []}
+    times = {"daily": [], "bare": [], "outlook": [], "fair": [], "floor": []}
     for _repeat in range(DAILY_REPEATS):
         for key, look_ahead in (("daily", True), ("bare", False)):
             times[key].append(timed_daily_run(registry, lastcall, results, look_ahead))
             lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
         times["outlook"].append(full_outlook_refresh(registry))
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            started = time.perf_counter()
+            fair_floor_query(env)
+            times["fair"].append(time.perf_counter() - started)
+            cr.rollback()
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             started = time.perf_counter()
@@ -454,11 +690,11 @@ def time_daily_runs(registry, lastcall, results):
 
 
 def print_row(args, results, extrapolated, addon_peak, naive_peak):
-    """The benchmark's table row for docs/benchmarks.md."""
+    """The benchmark's table row for docs/benchmarks.md (HEADER's columns)."""
     overhead_ms = (results["batch", True] - results["batch", False]) * 1000
     request_ms = (results["request", True] - results["request", False]) * 1000
-    first, daily, floor = results["recompute"], results["daily"], results["floor"]
-    bare = results["bare"]
+    first, daily, fair = results["recompute"], results["daily"], results["fair"]
+    day, floor, bare = results["normal_day"], results["floor"], results["bare"]
     naive, loop = results["naive"], results["loop"]
     estimate = " (extrapolated)" if extrapolated else ""
     checked = "revenue" if extrapolated else "levels"
@@ -467,40 +703,101 @@ def print_row(args, results, extrapolated, addon_peak, naive_peak):
         key: f"{min(times):.2f}-{max(times):.2f}"
         for key, times in results["spread"].items()
     }
-    row = (
-        f"| {args.partners:,} / {args.orders:,} | {first:.2f} "
-        f"| {daily:.2f} ({spread['daily']}) "
-        f"| {bare:.2f} ({spread['bare']}) | {(daily / bare - 1) * 100:+.0f} % "
-        f"| {results['outlook']:.2f} ({spread['outlook']}) "
-        f"| {floor:.2f} ({spread['floor']}) "
-        f"| {first / floor:.1f} | {daily / floor:.1f} "
-        f"| {naive:.1f}{estimate} | {naive / first:.0f} | {naive / daily:.0f} "
-        f"| {checked}: {agree:,} of {results['naive_compared']:,} "
-        f"| {loop:.1f}{estimate} | {loop / daily:.0f} "
-        f"| {results['daily_rows']} "
-        f"| {overhead_ms:.1f} | {request_ms:.1f} | {addon_peak:.0f} "
-        f"| {naive_peak:.0f} |"
-    )
-    print(row)
+    new, edited, cancelled = results["day_changes"]
+    history, chatter, activities = results["day_traces"]
+    memory = results["memory"]
+    phases = ("first", "daily", "day")
+    backends = " / ".join(f"{memory[phase][0]:.0f}" for phase in phases)
+    temp = " / ".join(f"{memory[phase][1]:.0f}" for phase in phases)
+    cells = [
+        f"{args.partners:,} / {args.orders:,}",
+        f"{first:.2f}",
+        f"{daily:.2f} ({spread['daily']})",
+        f"{bare:.2f} ({spread['bare']})",
+        f"{(daily / bare - 1) * 100:+.0f} %",
+        f"{results['outlook']:.2f} ({spread['outlook']})",
+        f"{day:.2f}",
+        f"{new:,} / {edited:,} / {cancelled:,}; {history:,} / {chatter:,} / "
+        f"{activities:,}",
+        f"{fair:.2f} ({spread['fair']})",
+        f"{first / fair:.1f}",
+        f"{daily / fair:.1f}",
+        f"{day / fair:.1f}",
+        f"{floor:.2f} ({spread['floor']})",
+        f"{daily / floor:.1f}",
+        f"{naive:.1f}{estimate}",
+        f"{naive / first:.0f}",
+        f"{naive / daily:.0f}",
+        f"{checked}: {agree:,} of {results['naive_compared']:,}",
+        f"{loop:.1f}{estimate}",
+        f"{loop / daily:.0f}",
+        f"{results['daily_rows']}",
+        f"{overhead_ms:.1f}",
+        f"{request_ms:.1f}",
+        f"{addon_peak:.0f}",
+        backends,
+        temp,
+        f"{naive_peak:.0f}",
+    ]
+    print("| " + " | ".join(cells) + " |")
+
+
+HEADER = (
+    "partners / orders",
+    "1st run s",
+    "daily run s, median of 3 (range)",
+    "daily run without the look-ahead s (range)",
+    "look-ahead's share",
+    "full outlook refresh s (range)",
+    "normal day s",
+    "normal day: new / edited / cancelled orders; history / chatter / activities",
+    "fair floor s (range)",
+    "1st/fair floor",
+    "daily/fair floor",
+    "day/fair floor",
+    "old floor s (range)",
+    "daily/old floor",
+    "naive app s",
+    "naive/1st",
+    "naive/daily",
+    "naive app agrees on",
+    "sums-only loop s",
+    "loop/daily",
+    "daily runs' rows",
+    "confirm ms, batch",
+    "confirm ms, per request",
+    "Odoo peak MB",
+    "backends' peak MB, 1st / daily / day",
+    "temp files MB, 1st / daily / day",
+    "naive app peak MB",
+)
 
 
 def main():
     args = parse_args()
+    if args.header:
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + " --- |" * len(HEADER))
+        return
     odoo.tools.config.parse_config(
         ["-c", args.config, "-d", args.database, "--log-level=warn"]
     )
     registry = odoo.modules.registry.Registry(args.database)
     results = {}
+    set_durability(args.database, False)  # loading only
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         with timed(results, "load"):
             product, _companies = load_data(env, args.partners, args.orders)
         cr.commit()
+    set_durability(args.database, True)
     lastcall = None
-    with timed(results, "recompute"):
+    with BackendMemory(args.database) as memory, timed(results, "recompute"):
         run_cron_job(registry, lastcall)
+    keep_largest(results, "first", memory)
     lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
     lastcall = time_daily_runs(registry, lastcall, results)
+    lastcall = time_normal_day(registry, lastcall, results)
     # disjoint partners for each measurement: each confirmation is a first order
     offset = 0
     for per_request in (False, True):

@@ -34,6 +34,7 @@ from . import product_template
 from . import product_pricelist
 from . import sale_order
 from . import sale_order_line
+from . import account_move
 from . import crm_lead
 from . import base_partner_merge_automatic_wizard
 from . import customer_pyramid_demo

@@ -295,6 +295,10 @@ class CustomerPyramidEngine(models.AbstractModel):
             ["state", "company_id", "partner_id", "date_order", "amount_untaxed"]
             + ["amount_total", "currency_rate"]
         )
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "company_id", "partner_id", "invoice_date"]
+            + ["amount_untaxed_signed", "amount_total_signed"]
+        )
         self.env["crm.lead"].flush_model(["active", "type", "partner_id", "company_id"])
         self.env["customer.feedback"].flush_model()
         self.env["customer.relationship.default"].flush_model()

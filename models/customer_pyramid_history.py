@@ -14,6 +14,7 @@ CAUSE_SELECTION = [
     ("manual_recompute", "Recompute now"),
     ("preview", "Settings applied from the preview"),
     ("order", "Sale order event"),
+    ("invoice", "Invoice or credit note event"),
     ("lead", "Opportunity event"),
     ("partner", "New partner"),
     ("partner_change", "Partner moved, archived or restored"),

@@ -72,6 +72,8 @@ class CustomerPyramidInputMixin(models.AbstractModel):
         return {company: group.partner_id for company, group in concerns.items()}
 
     def _customer_pyramid_queue(self, *concerns, apply=True):
+        if not any(concerns):
+            return  # nothing of the pyramid's: leave the queue as it is
         events = self.env["customer.pyramid.event"]
         for by_company in concerns:
             for company, partners in by_company.items():

@@ -68,6 +68,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
                 "cutoffs": cutoffs,
                 "window": parameters["window_months"],
                 "basis": parameters["basis"],
+                "source": parameters["source"],
                 "factor": company._customer_pyramid_setting(
                     "customer_pyramid_risk_factor"
                 ),
@@ -139,20 +140,20 @@ class CustomerPyramidOutlook(models.AbstractModel):
                  WHERE st.company_id = %(company)s %(partner_filter)s
             ),
             orders AS MATERIALIZED (
-                SELECT t.partner_id, so.date_order::date AS day,
-                       %(amount)s AS amount, so.date_order >= %(start)s AS in_window
+                SELECT t.partner_id, so.date_order::date AS day, so.amount,
+                       so.counted, so.date_order >= %(start)s AS in_window
                   FROM target t
                   JOIN res_partner cp ON cp.commercial_partner_id = t.partner_id
-                  JOIN sale_order so ON so.partner_id = cp.id
-                 WHERE t.active AND so.company_id = %(company)s
-                   AND so.state = 'sale'
+                  JOIN (%(documents)s) so ON so.partner_id = cp.id
+                 WHERE t.active
             ),
             usual AS (
                 SELECT partner_id,
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS usual_gap
                   FROM (SELECT partner_id, day - lag(day) OVER (
                                    PARTITION BY partner_id ORDER BY day) AS gap
-                          FROM (SELECT DISTINCT partner_id, day FROM orders) d) g
+                          FROM (SELECT DISTINCT partner_id, day FROM orders
+                                 WHERE counted) d) g
                  WHERE gap IS NOT NULL
               GROUP BY partner_id
             ),
@@ -217,7 +218,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
             active=list(ACTIVE_LEVELS),
             company=company.id,
             partner_filter=partner_filter,
-            amount=self._order_amount(parameters),
+            documents=self._revenue_documents(company, parameters),
             start=window_start,
             leave_day=self._leaves_window_on(SQL("day"), months),
             own_cutoff=cutoff_of(SQL("r.level"), cutoffs),

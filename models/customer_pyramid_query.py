@@ -34,6 +34,12 @@ AMOUNT_COLUMNS = {
     "total": "amount_total",
     "margin": "margin",
 }
+# Journal entry column of each ranking basis: signed (a credit note is
+# negative) and in the company's currency, as the entry was posted.
+INVOICE_AMOUNT_COLUMNS = {
+    "untaxed": "amount_untaxed_signed",
+    "total": "amount_total_signed",
+}
 
 
 def not_our_own_partner(alias):
@@ -252,6 +258,51 @@ class CustomerPyramidQuery(models.AbstractModel):
             SQL.identifier(alias, "currency_rate"),
         )
 
+    def _revenue_documents(self, company, parameters, partner_ids=None):
+        """SQL: the documents the revenue of ``company`` is summed from, by
+        its revenue source (``parameters["source"]``), one row each:
+
+        - ``partner_id``: the partner on the document (a contact or its
+          commercial partner),
+        - ``date_order``: the day it counts on (the order date, the invoice
+          date),
+        - ``amount``: what it counts for in the company's currency by the
+          ranking basis, negative for a credit note, NULL for an order
+          without a currency rate,
+        - ``counted``: whether it is an order (a credit note lowers the
+          revenue, it is not an order of the customer).
+
+        The one place that says what a sale is: the sums, the outlook and the
+        reports read these rows. Of ``partner_ids``' commercial partners
+        only, when given.
+        """
+        if parameters["source"] == "invoice":
+            return SQL(
+                """
+                SELECT am.partner_id, am.invoice_date AS date_order,
+                       %(amount)s AS amount, am.move_type = 'out_invoice' AS counted
+                  FROM account_move am
+                 WHERE am.company_id = %(company)s AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   %(partner_filter)s
+                """,
+                amount=SQL.identifier("am", INVOICE_AMOUNT_COLUMNS[parameters["basis"]]),
+                company=company.id,
+                partner_filter=self._of_commercial_partners("am", partner_ids),
+            )
+        return SQL(
+            """
+            SELECT so.partner_id, so.date_order, %(amount)s AS amount,
+                   TRUE AS counted
+              FROM sale_order so
+             WHERE so.company_id = %(company)s AND so.state = 'sale'
+               %(partner_filter)s
+            """,
+            amount=self._order_amount(parameters),
+            company=company.id,
+            partner_filter=self._of_commercial_partners("so", partner_ids),
+        )
+
     def _of_commercial_partners(self, alias, partner_ids, column="partner_id"):
         """SQL: ``AND`` the partner of the rows ``alias`` (in ``column``) is
         one of the commercial partners ``partner_ids`` or their contacts;
@@ -274,13 +325,9 @@ class CustomerPyramidQuery(models.AbstractModel):
             """
             WITH orders AS (
                 SELECT cp.commercial_partner_id AS partner_id,
-                       so.date_order,
-                       %(amount)s AS amount
-                  FROM sale_order so
+                       so.date_order, so.amount, so.counted
+                  FROM (%(documents)s) so
                   JOIN res_partner cp ON cp.id = so.partner_id
-                 WHERE so.company_id = %(company_id)s
-                   AND so.state = 'sale'
-                   %(order_filter)s
                 -- sorted by the workers, summed by one process: partial sums
                 -- of numeric amounts cost more to merge than they save,
                 -- measured with two workers
@@ -290,17 +337,16 @@ class CustomerPyramidQuery(models.AbstractModel):
                    round(COALESCE(sum(amount) FILTER (WHERE %(in_window)s), 0), 2)
                        AS revenue,
                    round(COALESCE(sum(amount), 0), 2) AS lifetime_revenue,
-                   count(*) AS order_count,
-                   count(*) FILTER (WHERE %(in_window)s) AS orders_in_window,
+                   count(*) FILTER (WHERE counted) AS order_count,
+                   count(*) FILTER (WHERE counted AND %(in_window)s)
+                       AS orders_in_window,
                    count(*) FILTER (WHERE amount IS NULL) AS unconverted_orders,
-                   min(date_order)::date AS first_order_date,
-                   max(date_order)::date AS last_order_date
+                   min(date_order) FILTER (WHERE counted)::date AS first_order_date,
+                   max(date_order) FILTER (WHERE counted)::date AS last_order_date
               FROM orders
           GROUP BY partner_id
             """,
-            amount=self._order_amount(parameters),
-            company_id=company.id,
-            order_filter=self._of_commercial_partners("so", partner_ids),
+            documents=self._revenue_documents(company, parameters, partner_ids),
             in_window=in_window,
         )
 
@@ -416,7 +462,7 @@ class CustomerPyramidQuery(models.AbstractModel):
                         SELECT so.partner_id, TRUE, NULL, FALSE
                           FROM sale_order so
                          WHERE so.company_id = %(company_id)s
-                           AND so.state IN ('draft', 'sent')
+                           AND so.state = ANY(%(relation_states)s)
                            %(order_filter)s
                      UNION ALL
                         SELECT fb.partner_id, FALSE, fb.score::int, FALSE
@@ -455,6 +501,9 @@ class CustomerPyramidQuery(models.AbstractModel):
             not_profiled=profiling_refused("p", company.id),
             partner_filter=partner_filter,
             order_filter=self._of_commercial_partners("so", partner_ids),
+            # ranked by invoices, an order not invoiced yet is a relationship
+            relation_states=["draft", "sent"]
+            + (["sale"] if parameters["source"] == "invoice" else []),
             lead_filter=self._of_commercial_partners("l", partner_ids),
             feedback_filter=self._of_commercial_partners("fb", partner_ids),
             complaint_filter=self._of_commercial_partners("a", partner_ids, "res_id"),

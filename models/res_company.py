@@ -29,6 +29,7 @@ MAX_GROW_BAND = 100
 CHECKED_FIELDS = (
     *SHARE_FIELDS,
     "customer_pyramid_amount_basis",
+    "customer_pyramid_revenue_source",
     "customer_pyramid_grace_band",
     "customer_pyramid_grow_band",
     *MINIMUMS,
@@ -38,6 +39,7 @@ SETTINGS_WITH_DEFAULT = (
     *SHARE_FIELDS,
     "customer_pyramid_window_months",
     "customer_pyramid_amount_basis",
+    "customer_pyramid_revenue_source",
     "customer_lifecycle_loyalty_orders",
     "customer_lifecycle_loyalty_months",
     "customer_offer_refusal_mode",
@@ -52,8 +54,14 @@ RANKING_FIELDS = (
     *SHARE_FIELDS,
     "customer_pyramid_window_months",
     "customer_pyramid_amount_basis",
+    "customer_pyramid_revenue_source",
     "customer_pyramid_grace_band",
 )
+# Where revenue comes from (see customer.pyramid.query._revenue_documents).
+REVENUE_SOURCES = [
+    ("sale_order", "Confirmed sale orders"),
+    ("invoice", "Posted invoices minus credit notes"),
+]
 
 
 class ResCompany(models.Model):
@@ -92,6 +100,14 @@ class ResCompany(models.Model):
         default="untaxed",
         help="What ranks the active customers: the untaxed or total amount of "
         "their confirmed orders, or their margin (with the Sales margin app).",
+    )
+    customer_pyramid_revenue_source = fields.Selection(
+        REVENUE_SOURCES,
+        string="Revenue from",
+        default="sale_order",
+        help="What the revenue of a customer is summed from: its confirmed sale "
+        "orders, or its posted customer invoices minus its posted credit notes "
+        "(in the company's currency, by invoice date), sale order or not.",
     )
     customer_pyramid_grace_band = fields.Float(
         string="Grace band (%)",
@@ -236,6 +252,18 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
+        if (
+            values["customer_pyramid_amount_basis"] == "margin"
+            and values["customer_pyramid_revenue_source"] != "sale_order"
+        ):
+            raise ValidationError(
+                _(
+                    "Ranking by margin needs confirmed sale orders as the revenue "
+                    "source: invoices carry no margin. Choose the untaxed or total "
+                    "amount, or sale orders (company %(company)s).",
+                    company=self.name,
+                )
+            )
         self._customer_pyramid_check_ranges(values)
 
     def _customer_pyramid_label(self, fname):
@@ -341,8 +369,12 @@ class ResCompany(models.Model):
             fname: self._customer_pyramid_setting(fname) for fname in RANKING_FIELDS
         }
         basis = values["customer_pyramid_amount_basis"]
-        if basis == "margin" and not self._customer_pyramid_margin_available():
-            basis = "untaxed"  # sale_margin was uninstalled after margin was chosen
+        source = values["customer_pyramid_revenue_source"]
+        if basis == "margin" and (
+            source != "sale_order" or not self._customer_pyramid_margin_available()
+        ):
+            # sale_margin was uninstalled after margin was chosen
+            basis = "untaxed"
         return {
             "window_months": values["customer_pyramid_window_months"],
             "shares": {
@@ -352,6 +384,7 @@ class ResCompany(models.Model):
                 "small": values["customer_pyramid_small_share"],
             },
             "basis": basis,
+            "source": source,
             "grace_band": values["customer_pyramid_grace_band"],
         }
 
@@ -416,6 +449,16 @@ class ResCompany(models.Model):
                 parameters["basis"]
             ],
         )
+        if parameters["source"] != "sale_order":
+            label = _(
+                "%(label)s, from %(documents)s",
+                label=label,
+                documents=dict(
+                    self._fields["customer_pyramid_revenue_source"]._description_selection(
+                        self.env
+                    )
+                )[parameters["source"]],
+            )
         if parameters["grace_band"]:
             label = _(
                 "%(label)s, grace band %(band)s%%",

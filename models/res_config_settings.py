@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_company import RANKING_FIELDS
+from .res_company import RANKING_FIELDS, REVENUE_SOURCES
 
 CRON_XMLID = "customer_pyramid.ir_cron_customer_pyramid_recompute"
 
@@ -23,6 +23,9 @@ class ResConfigSettings(models.TransientModel):
     )
     customer_pyramid_amount_basis = fields.Selection(
         selection="_selection_customer_pyramid_amount_basis", string="Ranking basis"
+    )
+    customer_pyramid_revenue_source = fields.Selection(
+        REVENUE_SOURCES, string="Revenue from"
     )
     customer_pyramid_grace_band = fields.Float(string="Grace band (%)", digits=(5, 2))
     customer_pyramid_retention_activity = fields.Boolean(

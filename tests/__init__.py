@@ -31,3 +31,4 @@ from . import test_chatter_automation
 from . import test_outlook
 from . import test_outlook_actions
 from . import test_boards_rtl
+from . import test_revenue_source

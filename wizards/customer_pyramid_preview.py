@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVELS
 from ..models.customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
-from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
+from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS, REVENUE_SOURCES
 
 
 class CustomerPyramidPreview(models.TransientModel):
@@ -38,6 +38,9 @@ class CustomerPyramidPreview(models.TransientModel):
         selection="_selection_customer_pyramid_amount_basis",
         string="Ranking basis",
         readonly=True,
+    )
+    customer_pyramid_revenue_source = fields.Selection(
+        REVENUE_SOURCES, string="Revenue from", readonly=True
     )
     customer_pyramid_grace_band = fields.Float(
         string="Grace band (%)", digits=(5, 2), readonly=True
