@@ -561,7 +561,7 @@ CHANGED_ORDER_MODULO = 500
 
 def normal_day_changes(cr):
     """Write a normal day's orders in SQL; returns (new, edited, cancelled)."""
-    cr.execute(SQL("SELECT min(id) FROM sale_order WHERE name LIKE 'BENCH/%%'"))
+    cr.execute(SQL("SELECT min(id) FROM sale_order WHERE name LIKE %s", "BENCH/%"))
     template_id = cr.fetchone()[0]
     names = columns(cr, "sale_order")
     overrides = {
@@ -584,14 +584,14 @@ def normal_day_changes(cr):
             """
             INSERT INTO sale_order (%s)
             SELECT %s FROM sale_order t, res_partner p
-             WHERE t.id = %s AND p.name LIKE 'Bench partner %%'
-               AND mod(p.id, %s) = 7
+             WHERE t.id = %s AND p.name LIKE %s AND mod(p.id, %s) = 7
             """,
             SQL(", ").join(SQL.identifier(name) for name in names),
             SQL(", ").join(
                 overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names
             ),
             template_id,
+            "Bench partner %",
             NEW_ORDER_MODULO,
         )
     )
@@ -621,11 +621,12 @@ def changed_orders(remainder):
     return SQL(
         """
         SELECT DISTINCT ON (partner_id) id FROM sale_order
-         WHERE state = 'sale' AND name LIKE 'BENCH/%%'
+         WHERE state = 'sale' AND name LIKE %s
            AND date_order >= (now() AT TIME ZONE 'UTC') - interval '11 months'
            AND mod(partner_id, %s) = %s
       ORDER BY partner_id, id
         """,
+        "BENCH/%",
         CHANGED_ORDER_MODULO,
         remainder,
     )

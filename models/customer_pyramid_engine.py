@@ -177,6 +177,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         if dry_run:
             return stats
         stats["placed"], stats["changed"] = self._apply_result(company, cause)
+        self._analyze_standing_after(stats["placed"], scope_count)
         stats["forgotten"] = self._forget_out_of_scope(company)
         self._look_ahead(company, cutoffs)
         settings_label = company._customer_pyramid_settings_label(parameters)
@@ -432,6 +433,19 @@ class CustomerPyramidEngine(models.AbstractModel):
             history._run_creation_automations(history_ids)
         return len(history_ids)
 
+    def _analyze_standing_after(self, placed, scope_count):
+        """Refresh the standing table's statistics after a run that placed
+        many partners for the first time (the installation, a new company).
+
+        Autovacuum analyses only committed rows: after the first company's
+        run it knows that company's rows alone, and plans the next company's
+        statements for a single row of it, with nested loops over its
+        hundreds of thousands of rows. ANALYZE in the transaction samples
+        the rows it inserted too.
+        """
+        if placed > max(1000, scope_count // 10):
+            self.env.cr.execute(SQL("ANALYZE customer_pyramid_standing"))
+
     def _forget_out_of_scope(self, company, partner_ids=None):
         """Delete the standing rows of partners that left the pyramid of
         ``company`` (archived, made a contact, an employee's or a company's
@@ -443,13 +457,18 @@ class CustomerPyramidEngine(models.AbstractModel):
         partner_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND st.partner_id = ANY(%s)", partner_ids)
+        # EXCEPT, not NOT EXISTS: a set operation whatever the statistics
+        # say, never a nested loop that scans the result for each row
         self.env.cr.execute(
             SQL(
                 """
                 DELETE FROM customer_pyramid_standing st
-                 WHERE st.company_id = %(company)s %(partner_filter)s
-                   AND NOT EXISTS (SELECT 1 FROM %(result)s r
-                                    WHERE r.partner_id = st.partner_id)
+                 USING (SELECT st.partner_id FROM customer_pyramid_standing st
+                         WHERE st.company_id = %(company)s %(partner_filter)s
+                        EXCEPT
+                        SELECT r.partner_id FROM %(result)s r) gone
+                 WHERE st.company_id = %(company)s
+                   AND st.partner_id = gone.partner_id
                 """,
                 company=company.id,
                 partner_filter=partner_filter,
