@@ -47,8 +47,10 @@ if [ "${1:-}" = "--reset" ]; then
 fi
 if [ -z "$(psql_demo "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" ]; then
     banner "creating $DATABASE with Odoo, customer_pyramid and its demo data (a few minutes)"
+    started=$SECONDS
     "$ODOO_PYTHON" -m odoo -c "$DEMO_DIR/odoo.conf" -d "$DATABASE" -i customer_pyramid \
         --stop-after-init --no-http --log-level=warn
+    echo "     done in $((SECONDS - started)) s"
 fi
 
 banner "Odoo with customer_pyramid: http://127.0.0.1:$PORT/odoo  (login: admin, password: admin)"

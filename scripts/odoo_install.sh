@@ -76,12 +76,16 @@ create_odoo_venv() {
     "$ODOO_BOOTSTRAP_PYTHON" -m venv "$ODOO_VENV"
     constraints="$ODOO_HOME/build-constraints.txt"
     echo 'setuptools<81' > "$constraints"
-    PIP_CONSTRAINT=$constraints "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
-        --upgrade pip 'setuptools>=75,<81' wheel
-    PIP_CONSTRAINT=$constraints "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    # pip before 25.3 applies PIP_CONSTRAINT to build environments too, later
+    # ones read PIP_BUILD_CONSTRAINT: both are set, whichever pip the venv has
+    export PIP_CONSTRAINT=$constraints PIP_BUILD_CONSTRAINT=$constraints
+    "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
+        'setuptools>=75,<81' wheel
+    "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
         -r "$source/requirements.txt"
-    PIP_CONSTRAINT=$constraints "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "$ODOO_VENV/bin/pip" install --quiet --disable-pip-version-check \
         --no-deps --editable "$source"
+    unset PIP_CONSTRAINT PIP_BUILD_CONSTRAINT
 }
 
 # Sets ODOO_PYTHON to the cached Odoo's interpreter, installing it first
