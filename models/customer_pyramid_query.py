@@ -286,7 +286,9 @@ class CustomerPyramidQuery(models.AbstractModel):
                    AND am.move_type IN ('out_invoice', 'out_refund')
                    %(partner_filter)s
                 """,
-                amount=SQL.identifier("am", INVOICE_AMOUNT_COLUMNS[parameters["basis"]]),
+                amount=SQL.identifier(
+                    "am", INVOICE_AMOUNT_COLUMNS[parameters["basis"]]
+                ),
                 company=company.id,
                 partner_filter=self._of_commercial_partners("am", partner_ids),
             )

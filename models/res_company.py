@@ -454,9 +454,9 @@ class ResCompany(models.Model):
                 "%(label)s, from %(documents)s",
                 label=label,
                 documents=dict(
-                    self._fields["customer_pyramid_revenue_source"]._description_selection(
-                        self.env
-                    )
+                    self._fields[
+                        "customer_pyramid_revenue_source"
+                    ]._description_selection(self.env)
                 )[parameters["source"]],
             )
         if parameters["grace_band"]:

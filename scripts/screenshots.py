@@ -30,6 +30,7 @@ import websocket
 PAGES = {
     "lifecycle_board": "/odoo/customer-lifecycle",
     "pyramid_board": "/odoo/customer-pyramid",
+    "dropping_soon": "/odoo/customer-pyramid",
     "settings": "/odoo/action-sale.action_sale_config_settings",
     "snapshot_report": "/odoo/action-customer_pyramid.customer_pyramid_snapshot_action",
     "preview_wizard": "/odoo/action-sale.action_sale_config_settings",
@@ -64,6 +65,15 @@ ACTIONS = {
     "\"div[name='customer_pyramid_cron_warning']\")"
     ".closest('.alert').scrollIntoView({block: 'center'})",
     "partner_form": "document.querySelector(\"a[name='customer_pyramid']\").click()",
+    # the search filter "Drops within 30 days"
+    "dropping_soon": """
+        document.querySelector('.o_searchview_dropdown_toggler').click();
+        setTimeout(() => [...document.querySelectorAll('.o_filter_menu .o_menu_item')]
+            .find((item) => item.textContent.includes('Drops within 30 days'))
+            .click(), 1000);
+        setTimeout(() => document.querySelector('.o_searchview_dropdown_toggler')
+            .click(), 2500);
+    """,
     # shares 2 / 8 / 30 / 60 and a 5 % band, typed in, then Preview
     "preview_wizard": """
         const type = (name, value) => {

@@ -179,7 +179,13 @@ class TestSaleOrderSource(CustomerPyramidCase):
         # the order is not invoiced: by invoices, its buyer bought nothing
         self.assertRecordValues(
             preview.move_ids,
-            [{"partner_id": self.buyer.id, "old_level": "top", "new_level": "prospect"}],
+            [
+                {
+                    "partner_id": self.buyer.id,
+                    "old_level": "top",
+                    "new_level": "prospect",
+                }
+            ],
         )
 
 
