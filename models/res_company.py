@@ -252,9 +252,11 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
+        # empty on a company created while the addon was not loaded
+        source = values["customer_pyramid_revenue_source"] or "sale_order"
         if (
             values["customer_pyramid_amount_basis"] == "margin"
-            and values["customer_pyramid_revenue_source"] != "sale_order"
+            and source != "sale_order"
         ):
             raise ValidationError(
                 _(
@@ -369,7 +371,8 @@ class ResCompany(models.Model):
             fname: self._customer_pyramid_setting(fname) for fname in RANKING_FIELDS
         }
         basis = values["customer_pyramid_amount_basis"]
-        source = values["customer_pyramid_revenue_source"]
+        # empty on a company created while the addon was not loaded
+        source = values["customer_pyramid_revenue_source"] or "sale_order"
         if basis == "margin" and (
             source != "sale_order" or not self._customer_pyramid_margin_available()
         ):

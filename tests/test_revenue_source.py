@@ -171,6 +171,23 @@ class TestSaleOrderSource(CustomerPyramidCase):
         buyer.invalidate_recordset()
         self.assertEqual(buyer.customer_pyramid_revenue, 300)
 
+    def test_a_company_without_a_source_previews_by_orders(self):
+        # as a company created while the addon's models were not loaded
+        self.env.cr.execute(
+            "UPDATE res_company SET customer_pyramid_revenue_source = NULL"
+            " WHERE id = %s",
+            [self.company.id],
+        )
+        self.company.invalidate_recordset()
+        action = (
+            Form(self.env["res.config.settings"])
+            .save()
+            .action_customer_pyramid_preview()
+        )
+        preview = self.env["customer.pyramid.preview"].browse(action["res_id"])
+        self.assertNotIn("invoices", preview.new_settings)
+        self.assertFalse(preview.move_ids)
+
     def test_preview_shows_the_switch_to_invoices(self):
         settings = Form(self.env["res.config.settings"])
         settings.customer_pyramid_revenue_source = "invoice"
