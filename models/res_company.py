@@ -252,11 +252,9 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
-        # empty on a company created while the addon was not loaded
-        source = values["customer_pyramid_revenue_source"] or "sale_order"
         if (
             values["customer_pyramid_amount_basis"] == "margin"
-            and source != "sale_order"
+            and self._customer_pyramid_revenue_source(values) != "sale_order"
         ):
             raise ValidationError(
                 _(
@@ -371,12 +369,12 @@ class ResCompany(models.Model):
             fname: self._customer_pyramid_setting(fname) for fname in RANKING_FIELDS
         }
         basis = values["customer_pyramid_amount_basis"]
-        # empty on a company created while the addon was not loaded
-        source = values["customer_pyramid_revenue_source"] or "sale_order"
+        source = self._customer_pyramid_revenue_source(values)
+        # margin needs sale orders and sale_margin: a source or an app changed
+        # behind the settings' back (SQL, an uninstallation) falls back
         if basis == "margin" and (
             source != "sale_order" or not self._customer_pyramid_margin_available()
         ):
-            # sale_margin was uninstalled after margin was chosen
             basis = "untaxed"
         return {
             "window_months": values["customer_pyramid_window_months"],
@@ -390,6 +388,13 @@ class ResCompany(models.Model):
             "source": source,
             "grace_band": values["customer_pyramid_grace_band"],
         }
+
+    def _customer_pyramid_revenue_source(self, values):
+        """The revenue source in ``values``, its default when empty: a
+        company created while the addon was not loaded has none, and the
+        settings form and the preview pass the empty value on."""
+        fname = "customer_pyramid_revenue_source"
+        return values[fname] or self._fields[fname].default(self)
 
     def _customer_pyramid_setting(self, fname):
         """The company's setting ``fname``, or its default when empty.

@@ -1,8 +1,9 @@
 """Runs the addon's Odoo test suite on fresh databases and judges the logs.
 
 Steps: install without demo data running every test of the addon, upgrade,
-uninstall (checking that no column or table of the addon is left), install
-from the addon's wheel in a virtual environment of its own, then install
+check that the translation template is a fresh export, install from the
+addon's wheel in a virtual environment of its own on a database of its own,
+uninstall (checking that no column or table of the addon is left), then install
 with demo data, sale_margin and base_automation running the tests that check
 the demo story, the margin ranking basis and the automated actions, and
 uninstall that used database; then Odoo's own sale and crm tests with and
