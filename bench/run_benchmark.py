@@ -73,6 +73,12 @@ def parse_args():
     parser.add_argument("--orders", type=int, default=0)
     parser.add_argument("--header", action="store_true", help="print the table head")
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX)
+    parser.add_argument(
+        "--source",
+        choices=("sale_order", "invoice"),
+        default="sale_order",
+        help="the revenue source the companies rank by",
+    )
     args = parser.parse_args()
     if args.header:
         return args
@@ -197,6 +203,8 @@ def load_partners(cr, template_partner, partner_count, second):
                 for name in columns(cr, "res_partner")
                 if name.startswith(("customer_pyramid_", "customer_lifecycle_"))
             },
+            # no parent: each is its own group
+            "customer_pyramid_group_id": SQL("%s + n - 1", first_partner),
         },
     )
     cr.execute(
@@ -353,6 +361,132 @@ def fair_floor_query(env):
                   FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
                  WHERE so.state = 'sale' AND so.date_order >= %s
               GROUP BY so.company_id, p.commercial_partner_id) sums
+            """,
+            odoo.fields.Date.today() - relativedelta(months=WINDOW_MONTHS),
+        )
+    )
+    return env.cr.fetchone()[0]
+
+
+def load_invoices(env, companies):
+    """A posted invoice for each confirmed order, in the order's company, on
+    its day, for its amounts in the company's currency; and a credit note of
+    30 % for one order in CREDIT_NOTE_MODULO. Cloned from a real posted
+    invoice of each company (which gets a chart of accounts if it has none)."""
+    cr = env.cr
+    product = env["product.product"].search([("name", "=", "Bench service")])
+    partner = env["res.partner"].search([("name", "=", "Bench template")])
+    for company in companies:
+        if not company.chart_template:
+            env["account.chart.template"].try_loading(
+                "generic_coa", company=company, install_demo=False
+            )
+        template = (
+            env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": odoo.fields.Date.today(),
+                    "invoice_line_ids": [
+                        Command.create({"product_id": product.id, "price_unit": 1})
+                    ],
+                }
+            )
+        )
+        template.action_post()
+        env.flush_all()
+        names = [
+            name
+            for name in columns(cr, "account_move")
+            if name not in ("id", "inalterable_hash", "secure_sequence_number")
+        ]
+        for move_type, prefix, share, condition in (
+            ("out_invoice", "BINV/", 1, SQL("TRUE")),
+            (
+                "out_refund",
+                "BREF/",
+                -0.3,
+                SQL("mod(so.id, %s) = 0", CREDIT_NOTE_MODULO),
+            ),
+        ):
+            signed = {
+                "amount_untaxed_signed": SQL(
+                    "round(%s * so.amount_untaxed / so.currency_rate, 2)", share
+                ),
+                "amount_total_signed": SQL(
+                    "round(%s * so.amount_total / so.currency_rate, 2)", share
+                ),
+            }
+            overrides = {
+                "name": SQL("%s || so.id", prefix),
+                "move_type": SQL("%s", move_type),
+                "state": SQL("'posted'"),
+                "partner_id": SQL("so.partner_id"),
+                "commercial_partner_id": SQL("so.partner_id"),
+                "company_id": SQL("so.company_id"),
+                "currency_id": SQL("so.currency_id"),
+                "date": SQL("so.date_order::date"),
+                "invoice_date": SQL("so.date_order::date"),
+                "invoice_date_due": SQL("so.date_order::date"),
+                "amount_untaxed": SQL("round(abs(%s) * so.amount_untaxed, 2)", share),
+                "amount_total": SQL("round(abs(%s) * so.amount_total, 2)", share),
+                "amount_residual": SQL("0"),
+                "amount_residual_signed": SQL("0"),
+                "amount_untaxed_in_currency_signed": signed["amount_untaxed_signed"],
+                "amount_total_in_currency_signed": signed["amount_total_signed"],
+                **signed,
+                "payment_state": SQL("'paid'"),
+                "access_token": SQL("NULL"),
+                "invoice_origin": SQL("so.name"),
+            }
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO account_move (%s)
+                    SELECT %s FROM sale_order so, account_move t
+                     WHERE t.id = %s AND so.company_id = %s AND so.state = 'sale'
+                       AND so.name LIKE %s AND %s
+                    """,
+                    SQL(", ").join(SQL.identifier(name) for name in names),
+                    SQL(", ").join(
+                        overrides.get(name, SQL("t.%s", SQL.identifier(name)))
+                        for name in names
+                    ),
+                    template.id,
+                    company.id,
+                    "BENCH/%",
+                    condition,
+                )
+            )
+    cr.execute(SQL("ANALYZE account_move"))
+    cr.execute(
+        SQL(
+            "SELECT count(*) FROM account_move WHERE name LIKE %s OR name LIKE %s",
+            "BINV/%",
+            "BREF/%",
+        )
+    )
+    return cr.fetchone()[0]
+
+
+def fair_invoice_floor_query(env):
+    """The fair floor of the invoice source: the window's posted invoices
+    minus credit notes per customer in company currency, kept in the server,
+    without JIT."""
+    env.cr.execute(SQL("SET LOCAL jit = off"))
+    env.cr.execute(
+        SQL(
+            """
+            SELECT count(*), sum(revenue) FROM (
+                SELECT am.company_id, p.commercial_partner_id,
+                       sum(am.amount_untaxed_signed) AS revenue
+                  FROM account_move am JOIN res_partner p ON p.id = am.partner_id
+                 WHERE am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.invoice_date >= %s
+              GROUP BY am.company_id, p.commercial_partner_id) sums
             """,
             odoo.fields.Date.today() - relativedelta(months=WINDOW_MONTHS),
         )
@@ -557,6 +691,8 @@ def keep_largest(results, phase, memory):
 # cancelled (one in two each), written in SQL as an import would.
 NEW_ORDER_MODULO = 100
 CHANGED_ORDER_MODULO = 500
+# One confirmed order in this many gets a credit note (invoice source).
+CREDIT_NOTE_MODULO = 20
 
 
 def normal_day_changes(cr):
@@ -774,16 +910,81 @@ HEADER = (
 )
 
 
+INVOICE_HEADER = (
+    "partners / orders / invoices and credit notes",
+    "1st run s",
+    "daily run s, median of 3 (range)",
+    "fair floor over account_move s (range)",
+    "1st/fair floor",
+    "daily/fair floor",
+    "daily runs' rows",
+    "Odoo peak MB",
+    "backends' peak MB, 1st / daily",
+    "temp files MB, 1st / daily",
+)
+
+
+def invoice_benchmark(args, registry):
+    """The invoice source: both companies rank by posted invoices minus
+    credit notes; the first run, the daily run and their fair floor."""
+    results = {}
+    set_durability(args.database, False)  # loading only
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        _product, companies = load_data(env, args.partners, args.orders)
+        invoices = load_invoices(env, companies)
+        for company in companies:
+            company.customer_pyramid_revenue_source = "invoice"
+        cr.commit()
+    set_durability(args.database, True)
+    with BackendMemory(args.database) as memory, timed(results, "recompute"):
+        run_cron_job(registry, None)
+    keep_largest(results, "first", memory)
+    lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+    times = {"daily": [], "fair": []}
+    for _repeat in range(DAILY_REPEATS):
+        times["daily"].append(timed_daily_run(registry, lastcall, results, True))
+        lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            started = time.perf_counter()
+            fair_invoice_floor_query(env)
+            times["fair"].append(time.perf_counter() - started)
+            cr.rollback()
+    first = results["recompute"]
+    daily, fair = (statistics.median(times[key]) for key in ("daily", "fair"))
+    spread = {key: f"{min(v):.2f}-{max(v):.2f}" for key, v in times.items()}
+    memory = results["memory"]
+    phases = ("first", "daily")
+    cells = [
+        f"{args.partners:,} / {args.orders:,} / {invoices:,}",
+        f"{first:.2f}",
+        f"{daily:.2f} ({spread['daily']})",
+        f"{fair:.2f} ({spread['fair']})",
+        f"{first / fair:.1f}",
+        f"{daily / fair:.1f}",
+        f"{results['daily_rows']}",
+        f"{peak_mb():.0f}",
+        " / ".join(f"{memory[phase][0]:.0f}" for phase in phases),
+        " / ".join(f"{memory[phase][1]:.0f}" for phase in phases),
+    ]
+    print("| " + " | ".join(cells) + " |")
+
+
 def main():
     args = parse_args()
     if args.header:
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + " --- |" * len(HEADER))
+        header = INVOICE_HEADER if args.source == "invoice" else HEADER
+        print("| " + " | ".join(header) + " |")
+        print("|" + " --- |" * len(header))
         return
     odoo.tools.config.parse_config(
         ["-c", args.config, "-d", args.database, "--log-level=warn"]
     )
     registry = odoo.modules.registry.Registry(args.database)
+    if args.source == "invoice":
+        invoice_benchmark(args, registry)
+        return
     results = {}
     set_durability(args.database, False)  # loading only
     with registry.cursor() as cr:

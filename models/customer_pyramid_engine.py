@@ -150,7 +150,7 @@ class CustomerPyramidEngine(models.AbstractModel):
             self._expire_pins(company)
         run_date = fields.Datetime.now()
         self._build_sales(company, parameters)
-        self._build_ranks(company)
+        self._build_ranks(company, parameters)
         cr.execute(
             SQL(
                 "SELECT count(rank), COALESCE(sum(unconverted_orders), 0)::int,"
@@ -329,7 +329,12 @@ class CustomerPyramidEngine(models.AbstractModel):
         # many orders keeps the rest of its cache.
         self.env["customer.pyramid.standing"].invalidate_model()
         self.env["res.partner"].invalidate_model(
-            [*STANDING_FIELDS, "customer_pyramid_history_count", "message_ids"]
+            [
+                *STANDING_FIELDS,
+                "customer_pyramid_account_level",
+                "customer_pyramid_history_count",
+                "message_ids",
+            ]
         )
         return placed, changed
 
@@ -413,9 +418,9 @@ class CustomerPyramidEngine(models.AbstractModel):
                 """
                 INSERT INTO customer_pyramid_history
                        (partner_id, company_id, date, old_level, new_level, cause,
-                        revenue, user_id)
+                        revenue, user_id, group_of_companies)
                 SELECT partner_id, %(company)s, %(now)s, old_level, level, %(cause)s,
-                       revenue, %(uid)s
+                       revenue, %(uid)s, %(grouped)s
                   FROM %(changes)s
              RETURNING id
                 """,
@@ -424,6 +429,9 @@ class CustomerPyramidEngine(models.AbstractModel):
                 cause=cause,
                 uid=self.env.uid,
                 changes=CHANGES_TABLE,
+                grouped=company._customer_pyramid_setting(
+                    "customer_pyramid_group_companies"
+                ),
             )
         )
         history_ids = [history_id for (history_id,) in cr.fetchall()]
@@ -478,7 +486,9 @@ class CustomerPyramidEngine(models.AbstractModel):
         forgotten = self.env.cr.rowcount
         if forgotten:
             self.env["customer.pyramid.standing"].invalidate_model()
-            self.env["res.partner"].invalidate_model(list(STANDING_FIELDS))
+            self.env["res.partner"].invalidate_model(
+                [*STANDING_FIELDS, "customer_pyramid_account_level"]
+            )
         return forgotten
 
     def _relationship_defaults(self):

@@ -26,15 +26,22 @@ class CustomerPyramidEvent(models.AbstractModel):
 
     @api.model
     def queue(self, company, partners, cause):
-        """Refresh ``partners`` and their commercial partners in ``company``.
+        """Refresh ``partners``, their commercial partners and their groups'
+        top-most parents in ``company``.
 
         The partners themselves too: one that was a commercial partner until
-        this change (now a contact, archived) loses its standing row.
+        this change (now a contact, archived) loses its standing row. The
+        groups whatever the company's setting: refreshing a partner ranked
+        alone changes nothing of it.
         """
         if self.env.context.get("customer_pyramid_skip_events"):
             return
         partners = partners.sudo()
-        ids = set(partners.ids) | set(partners.commercial_partner_id.ids)
+        ids = (
+            set(partners.ids)
+            | set(partners.commercial_partner_id.ids)
+            | set(partners.customer_pyramid_group_id.ids)
+        )
         if ids:
             self._queue_link("refresh", (self.env.uid, company.id, cause), ids)
 

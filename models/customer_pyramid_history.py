@@ -41,6 +41,12 @@ class CustomerPyramidHistory(models.Model):
     new_level = fields.Selection(LEVEL_SELECTION, readonly=True)
     cause = fields.Selection(CAUSE_SELECTION, required=True, readonly=True)
     revenue = fields.Float(string="Revenue in window", readonly=True, aggregator="sum")
+    group_of_companies = fields.Boolean(
+        string="As a group of companies",
+        readonly=True,
+        help="The level and the revenue are those of the whole group: the "
+        "company ranked groups of companies as one customer.",
+    )
 
     @api.model
     def _run_creation_automations(self, history_ids):
@@ -81,6 +87,11 @@ class CustomerPyramidHistory(models.Model):
             company=company.name,
             cause=causes[cause],
         )
+        if company._customer_pyramid_setting("customer_pyramid_group_companies"):
+            body += Markup("<p>%s</p>") % _(
+                "Ranked as a group of companies: the revenue of all its "
+                "subsidiaries counts."
+            )
         uid = self.env.uid
         self.env.cr.execute(
             SQL(

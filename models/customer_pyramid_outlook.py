@@ -69,6 +69,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
                 "window": parameters["window_months"],
                 "basis": parameters["basis"],
                 "source": parameters["source"],
+                "group_companies": parameters["group_companies"],
                 "factor": company._customer_pyramid_setting(
                     "customer_pyramid_risk_factor"
                 ),
@@ -85,7 +86,9 @@ class CustomerPyramidOutlook(models.AbstractModel):
         rewrote; else all) where it changed; returns the ids of the partners
         that entered the band below their next level."""
         self.env["sale.order"].flush_model()
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "customer_pyramid_group_id"]
+        )
         self.env["customer.pyramid.standing"].flush_model()
         partner_filter = SQL()
         if partner_ids is not None:
@@ -143,7 +146,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
                 SELECT t.partner_id, so.date_order::date AS day, so.amount,
                        so.counted, so.date_order >= %(start)s AS in_window
                   FROM target t
-                  JOIN res_partner cp ON cp.commercial_partner_id = t.partner_id
+                  JOIN res_partner cp ON %(account)s = t.partner_id
                   JOIN (%(documents)s) so ON so.partner_id = cp.id
                  WHERE t.active
             ),
@@ -219,6 +222,7 @@ class CustomerPyramidOutlook(models.AbstractModel):
             company=company.id,
             partner_filter=partner_filter,
             documents=self._revenue_documents(company, parameters),
+            account=self._account(parameters, "cp"),
             start=window_start,
             leave_day=self._leaves_window_on(SQL("day"), months),
             own_cutoff=cutoff_of(SQL("r.level"), cutoffs),

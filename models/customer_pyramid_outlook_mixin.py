@@ -129,7 +129,7 @@ class CustomerPyramidOutlookMixin(models.AbstractModel):
         today = fields.Date.today()
         reasons = {"dropping": "drop", "lapsed": "lapsed", "at_risk": "at_risk"}
         for partner in self:
-            commercial = partner.commercial_partner_id
+            commercial = partner.customer_pyramid_account_id
             outlook = False
             if commercial.customer_pyramid_lapsed_since:
                 outlook = "lapsed"
@@ -152,10 +152,10 @@ class CustomerPyramidOutlookMixin(models.AbstractModel):
     def _compute_customer_pyramid_near_next_level(self):
         band = self.env.company._customer_pyramid_setting("customer_pyramid_grow_band")
         for partner in self:
-            percent = partner.commercial_partner_id.customer_pyramid_next_gap_percent
+            account = partner.customer_pyramid_account_id
             partner.customer_pyramid_near_next_level = bool(
-                partner.commercial_partner_id.customer_pyramid_next_gap
-            ) and (percent <= band)
+                account.customer_pyramid_next_gap
+            ) and (account.customer_pyramid_next_gap_percent <= band)
 
     def _search_customer_pyramid_near_next_level(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -8,7 +8,7 @@ from .customer_pyramid_standing import FACT_COLUMNS
 
 # The temporary tables a computation fills, ON COMMIT DROP, one set per
 # transaction (see docs/architecture.md):
-# - customer_pyramid_sales: what each commercial partner bought (_sales_query);
+# - customer_pyramid_sales: what each account bought (_sales_query);
 # - customer_pyramid_ranks: that, with whether the buyer is in the pyramid
 #   and its rank among the active customers;
 # - customer_pyramid_result: every partner in scope with its new facts and
@@ -189,6 +189,29 @@ class CustomerPyramidQuery(models.AbstractModel):
             not_a_mere_vendor=not_a_mere_vendor(alias, company.id),
         )
 
+    def _account(self, parameters, alias):
+        """SQL: the partner whose revenue the documents of the partner
+        ``alias`` count for, the account it is ranked as: its commercial
+        partner, or with groups of companies its group's top-most parent."""
+        column = "commercial_partner_id"
+        if parameters["group_companies"]:
+            column = "customer_pyramid_group_id"
+        return SQL.identifier(alias, column)
+
+    def _in_ranking(self, company, parameters, alias):
+        """SQL: the partner ``alias`` is ranked in the pyramid of ``company``:
+        in scope (``_in_scope``) and an account of its own, not a
+        subsidiary ranked with its group."""
+        in_scope = self._in_scope(company, alias)
+        if not parameters["group_companies"]:
+            return in_scope
+        return SQL(
+            "%s AND %s = %s",
+            in_scope,
+            SQL.identifier(alias, "id"),
+            self._account(parameters, alias),
+        )
+
     def _partners_in_scope(self, company, partner_ids):
         """The ids among ``partner_ids`` of the partners in the pyramid of
         ``company``: the rule ``_in_scope`` applied to a few partners."""
@@ -290,7 +313,7 @@ class CustomerPyramidQuery(models.AbstractModel):
                     "am", INVOICE_AMOUNT_COLUMNS[parameters["basis"]]
                 ),
                 company=company.id,
-                partner_filter=self._of_commercial_partners("am", partner_ids),
+                partner_filter=self._of_accounts("am", partner_ids, parameters),
             )
         return SQL(
             """
@@ -302,38 +325,39 @@ class CustomerPyramidQuery(models.AbstractModel):
             """,
             amount=self._order_amount(parameters),
             company=company.id,
-            partner_filter=self._of_commercial_partners("so", partner_ids),
+            partner_filter=self._of_accounts("so", partner_ids, parameters),
         )
 
-    def _of_commercial_partners(self, alias, partner_ids, column="partner_id"):
+    def _of_accounts(self, alias, partner_ids, parameters, column="partner_id"):
         """SQL: ``AND`` the partner of the rows ``alias`` (in ``column``) is
-        one of the commercial partners ``partner_ids`` or their contacts;
+        ranked as one of the accounts ``partner_ids`` (``_account``): one of
+        them, their contacts, with groups of companies their subsidiaries;
         nothing when ``partner_ids`` is None (every partner)."""
         if partner_ids is None:
             return SQL()
         return SQL(
-            "AND %s IN (SELECT id FROM res_partner"
-            " WHERE commercial_partner_id = ANY(%s))",
+            "AND %s IN (SELECT p.id FROM res_partner p WHERE %s = ANY(%s))",
             SQL.identifier(alias, column),
+            self._account(parameters, "p"),
             partner_ids,
         )
 
     def _sales_query(self, company, parameters=None, partner_ids=None, window=None):
-        """What each commercial partner bought from ``company``, in the
+        """What each account (``_account``) bought from ``company``, in the
         company's currency: in the window and in all, with its order dates."""
         parameters = parameters or company._customer_pyramid_parameters()
         _start, in_window = self._window(parameters, window)
         return SQL(
             """
             WITH orders AS (
-                SELECT cp.commercial_partner_id AS partner_id,
+                SELECT %(account)s AS partner_id,
                        so.date_order, so.amount, so.counted
                   FROM (%(documents)s) so
                   JOIN res_partner cp ON cp.id = so.partner_id
                 -- sorted by the workers, summed by one process: partial sums
                 -- of numeric amounts cost more to merge than they save,
                 -- measured with two workers
-              ORDER BY cp.commercial_partner_id
+              ORDER BY %(account)s
             )
             SELECT partner_id,
                    round(COALESCE(sum(amount) FILTER (WHERE %(in_window)s), 0), 2)
@@ -348,6 +372,7 @@ class CustomerPyramidQuery(models.AbstractModel):
               FROM orders
           GROUP BY partner_id
             """,
+            account=self._account(parameters, "cp"),
             documents=self._revenue_documents(company, parameters, partner_ids),
             in_window=in_window,
         )
@@ -449,7 +474,7 @@ class CustomerPyramidQuery(models.AbstractModel):
              -- what else is known of a partner, in one join: an open
              -- opportunity or quotation, feedback, open complaints
              LEFT JOIN (
-                    SELECT cp.commercial_partner_id AS partner_id,
+                    SELECT %(account)s AS partner_id,
                            bool_or(e.relation) AS has_relation,
                            round(avg(e.score), 1) AS satisfaction,
                            count(*) FILTER (WHERE e.complaint) AS open_complaints
@@ -482,7 +507,7 @@ class CustomerPyramidQuery(models.AbstractModel):
                            %(complaint_filter)s
                       ) e
                       JOIN res_partner cp ON cp.id = e.partner_id
-                  GROUP BY cp.commercial_partner_id
+                  GROUP BY %(account)s
                   ) sg
                     ON sg.partner_id = COALESCE(s.partner_id, sa.partner_id)
                 """,
@@ -496,19 +521,20 @@ class CustomerPyramidQuery(models.AbstractModel):
             ),
             company_id=company.id,
             mark=self._mark("p", key),
-            in_scope=self._in_scope(company, "p"),
+            in_scope=self._in_ranking(company, parameters, "p"),
+            account=self._account(parameters, "cp"),
             ranked=self._ranked(
                 SQL("COALESCE(sa.revenue, 0)"), SQL("s.mark"), SQL("s.not_profiled")
             ),
             not_profiled=profiling_refused("p", company.id),
             partner_filter=partner_filter,
-            order_filter=self._of_commercial_partners("so", partner_ids),
+            order_filter=self._of_accounts("so", partner_ids, parameters),
             # ranked by invoices, an order not invoiced yet is a relationship
             relation_states=["draft", "sent"]
             + (["sale"] if parameters["source"] == "invoice" else []),
-            lead_filter=self._of_commercial_partners("l", partner_ids),
-            feedback_filter=self._of_commercial_partners("fb", partner_ids),
-            complaint_filter=self._of_commercial_partners("a", partner_ids, "res_id"),
+            lead_filter=self._of_accounts("l", partner_ids, parameters),
+            feedback_filter=self._of_accounts("fb", partner_ids, parameters),
+            complaint_filter=self._of_accounts("a", partner_ids, parameters, "res_id"),
             complaint_mark=complaint_source in ("flag", "both"),
             complaint_activities=complaint_source in ("activity", "both"),
             window_months=parameters["window_months"],

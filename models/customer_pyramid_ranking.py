@@ -67,7 +67,7 @@ class CustomerPyramidRanking(models.AbstractModel):
         cr.execute(SQL("SET LOCAL parallel_setup_cost TO DEFAULT"))
         cr.execute(SQL("SET LOCAL parallel_tuple_cost TO DEFAULT"))
 
-    def _build_ranks(self, company):
+    def _build_ranks(self, company, parameters):
         """Fill customer_pyramid_ranks: the rows of customer_pyramid_sales,
         with whether the buyer is in the pyramid (``in_scope``), is ranked
         (``ranked``), and its rank among the active customers.
@@ -109,7 +109,7 @@ class CustomerPyramidRanking(models.AbstractModel):
                   FROM buyers b
                 """,
                 sales=SALES_TABLE,
-                in_scope=self._in_scope(company, "p"),
+                in_scope=self._in_ranking(company, parameters, "p"),
                 ranked=self._ranked(
                     SQL("sa.revenue"),
                     self._mark("p", key),

@@ -46,7 +46,8 @@ class CustomerPyramidStandingMixin(models.AbstractModel):
 
     # Pyramid: per company, written by customer.pyramid.engine in SQL on the
     # commercial partner, kept in customer.pyramid.standing (see
-    # _field_to_sql); contacts show it through customer_pyramid_commercial_level.
+    # _field_to_sql); contacts and subsidiaries ranked with their group show their
+    # account's through customer_pyramid_account_id (res.partner).
     # The company-dependent fields below are what users set (pins, marks,
     # potential); index=False: Odoo 18 gives each an "is set" index by
     # default, which no search here needs. Pins keep theirs: they are rare,
@@ -257,7 +258,7 @@ class CustomerPyramidStandingMixin(models.AbstractModel):
     def _compute_customer_pyramid_days_since_last_order(self):
         today = fields.Date.context_today(self)
         for partner in self:
-            last = partner.commercial_partner_id.customer_pyramid_last_order_date
+            last = partner.customer_pyramid_account_id.customer_pyramid_last_order_date
             partner.customer_pyramid_days_since_last_order = (
                 (today - last).days if last else 0
             )
@@ -285,7 +286,7 @@ class CustomerPyramidStandingMixin(models.AbstractModel):
         counts = dict(
             self.env["customer.pyramid.history"]._read_group(
                 [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("partner_id", "in", self.customer_pyramid_account_id.ids),
                     ("company_id", "=", self.env.company.id),
                 ],
                 ["partner_id"],
@@ -294,7 +295,7 @@ class CustomerPyramidStandingMixin(models.AbstractModel):
         )
         for partner in self:
             partner.customer_pyramid_history_count = counts.get(
-                partner.commercial_partner_id, 0
+                partner.customer_pyramid_account_id, 0
             )
 
     @api.model
@@ -334,7 +335,7 @@ class CustomerPyramidStandingMixin(models.AbstractModel):
         action = self.env["ir.actions.actions"]._for_xml_id(
             "customer_pyramid.customer_pyramid_history_action"
         )
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["domain"] = [("partner_id", "=", self.customer_pyramid_account_id.id)]
         action["context"] = {"search_default_company_current": 1}
         return action
 

@@ -55,6 +55,7 @@ RANKING_FIELDS = (
     "customer_pyramid_window_months",
     "customer_pyramid_amount_basis",
     "customer_pyramid_revenue_source",
+    "customer_pyramid_group_companies",
     "customer_pyramid_grace_band",
 )
 # Where revenue comes from (see customer.pyramid.query._revenue_documents).
@@ -108,6 +109,12 @@ class ResCompany(models.Model):
         help="What the revenue of a customer is summed from: its confirmed sale "
         "orders, or its posted customer invoices minus its posted credit notes "
         "(in the company's currency, by invoice date), sale order or not.",
+    )
+    customer_pyramid_group_companies = fields.Boolean(
+        string="Rank groups of companies as one customer",
+        help="The top-most parent company of a group is ranked with the revenue "
+        "of all its subsidiaries; the subsidiaries and their contacts show the "
+        "group's level.",
     )
     customer_pyramid_grace_band = fields.Float(
         string="Grace band (%)",
@@ -386,6 +393,7 @@ class ResCompany(models.Model):
             },
             "basis": basis,
             "source": source,
+            "group_companies": bool(values["customer_pyramid_group_companies"]),
             "grace_band": values["customer_pyramid_grace_band"],
         }
 
@@ -467,6 +475,8 @@ class ResCompany(models.Model):
                     ]._description_selection(self.env)
                 )[parameters["source"]],
             )
+        if parameters["group_companies"]:
+            label = _("%(label)s, groups of companies as one", label=label)
         if parameters["grace_band"]:
             label = _(
                 "%(label)s, grace band %(band)s%%",

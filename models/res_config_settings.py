@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     customer_pyramid_revenue_source = fields.Selection(
         REVENUE_SOURCES, string="Revenue from"
     )
+    customer_pyramid_group_companies = fields.Boolean(
+        string="Rank groups of companies as one customer"
+    )
     customer_pyramid_grace_band = fields.Float(string="Grace band (%)", digits=(5, 2))
     customer_pyramid_retention_activity = fields.Boolean(
         related="company_id.customer_pyramid_retention_activity", readonly=False

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
+from ..lib.pyramid_split import LEVEL_SELECTION
 from .customer_pyramid_standing import PYRAMID_USER
 
 PIN_FIELDS = (
@@ -40,12 +42,94 @@ class ResPartner(models.Model):
         groups=PYRAMID_USER,
         copy=False,
     )
-    # The commercial partner's level, on its contacts and addresses too.
-    customer_pyramid_commercial_level = fields.Selection(
-        related="commercial_partner_id.customer_pyramid_level",
-        string="Company pyramid level",
+    # The top-most parent: what a company ranking groups of companies ranks
+    # its subsidiaries and their contacts as (customer.pyramid.query). No
+    # groups: it is the parent chain everyone reads, and every partner's
+    # creation computes it, whoever creates it.
+    customer_pyramid_group_id = fields.Many2one(
+        "res.partner",
+        string="Group of companies",
+        help="The top-most parent company of this partner's group.",
+        compute="_compute_customer_pyramid_group_id",
+        store=True,
+        recursive=True,
+        index=True,
+    )
+    # Whose level a partner shows: its commercial partner, or its group's
+    # top-most parent where the company ranks groups of companies.
+    customer_pyramid_account_id = fields.Many2one(
+        "res.partner",
+        string="Ranked as",
+        compute="_compute_customer_pyramid_account_id",
         groups=PYRAMID_USER,
     )
+    # Computed, not related: a related field depends on the account field,
+    # which is not searchable; the engine invalidates it with the levels.
+    customer_pyramid_account_level = fields.Selection(
+        LEVEL_SELECTION,
+        string="Level of the account",
+        compute="_compute_customer_pyramid_account_id",
+        groups=PYRAMID_USER,
+    )
+    customer_pyramid_ranked_as_other = fields.Boolean(
+        string="Ranked as another partner",
+        compute="_compute_customer_pyramid_account_id",
+        groups=PYRAMID_USER,
+    )
+
+    @api.depends("parent_id.customer_pyramid_group_id")
+    def _compute_customer_pyramid_group_id(self):
+        for partner in self:
+            parent = partner.parent_id
+            partner.customer_pyramid_group_id = (
+                (parent.customer_pyramid_group_id or parent) if parent else partner
+            )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id", "customer_pyramid_group_id")
+    def _compute_customer_pyramid_account_id(self):
+        grouped = self.env.company._customer_pyramid_setting(
+            "customer_pyramid_group_companies"
+        )
+        for partner in self:
+            account = partner.commercial_partner_id
+            if grouped:
+                account = partner.customer_pyramid_group_id or account
+            partner.customer_pyramid_account_id = account
+            partner.customer_pyramid_account_level = account.customer_pyramid_level
+            partner.customer_pyramid_ranked_as_other = (
+                account._origin != partner._origin
+            )
+
+    def _auto_init(self):
+        # The group column of a large base is filled here in one statement;
+        # the ORM would compute it partner by partner.
+        if not column_exists(self.env.cr, "res_partner", "customer_pyramid_group_id"):
+            create_column(
+                self.env.cr, "res_partner", "customer_pyramid_group_id", "int4"
+            )
+            self._customer_pyramid_fill_groups()
+        return super()._auto_init()
+
+    def _customer_pyramid_fill_groups(self):
+        """Set every partner's group (``_compute_customer_pyramid_group_id``)
+        in one statement, down the parent tree from the partners without
+        a parent."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH RECURSIVE tree AS (
+                    SELECT id, id AS group_id FROM res_partner
+                     WHERE parent_id IS NULL
+                 UNION ALL
+                    SELECT p.id, tree.group_id
+                      FROM res_partner p JOIN tree ON p.parent_id = tree.id
+                )
+                UPDATE res_partner p SET customer_pyramid_group_id = tree.group_id
+                  FROM tree WHERE tree.id = p.id
+                """
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -151,9 +235,11 @@ class ResPartner(models.Model):
             events.queue(company, partners | self, "partner_change")
 
     def _customer_pyramid_scope(self):
-        """{company: commercial partners} where these partners count: the
-        companies where one of them stands, their own and the user's."""
+        """{company: commercial partners and groups} where these partners
+        count: the companies where one of them stands, their own and the
+        user's. Read before a change, it names the group a partner leaves."""
         commercial = self.sudo().commercial_partner_id
+        commercial |= commercial.customer_pyramid_group_id
         self.env["customer.pyramid.standing"].flush_model()
         rows = self.env.execute_query(
             SQL(

@@ -110,7 +110,7 @@ class SaleOrder(models.Model):
         if not levels:
             return False
         partner = self._customer_care_partner()
-        level = partner.customer_pyramid_level
+        level = partner.customer_pyramid_account_id.customer_pyramid_level
         if level in levels.mapped("code"):
             return False
         level_labels = dict(

@@ -213,7 +213,7 @@ class TestPyramidLevelsWithoutRevenue(CustomerPyramidCase):
         self._recompute()
         contact.invalidate_recordset()
         self.assertEqual(
-            contact.with_company(self.company).customer_pyramid_commercial_level, "top"
+            contact.with_company(self.company).customer_pyramid_account_level, "top"
         )
 
     def test_order_of_a_contact_counts_for_its_company(self):

@@ -42,6 +42,9 @@ class CustomerPyramidPreview(models.TransientModel):
     customer_pyramid_revenue_source = fields.Selection(
         REVENUE_SOURCES, string="Revenue from", readonly=True
     )
+    customer_pyramid_group_companies = fields.Boolean(
+        string="Rank groups of companies as one customer", readonly=True
+    )
     customer_pyramid_grace_band = fields.Float(
         string="Grace band (%)", digits=(5, 2), readonly=True
     )
@@ -135,12 +138,18 @@ class CustomerPyramidPreview(models.TransientModel):
                        %(cutoff)s, COALESCE(new.held, 0), %(audit)s
                   FROM unnest(%(levels)s::varchar[]) WITH ORDINALITY
                        AS lv(level, sequence)
-            CROSS JOIN (SELECT %(current_revenue)s AS current_revenue,
+            CROSS JOIN (SELECT (SELECT %(current_revenue)s
+                                  FROM customer_pyramid_standing
+                                 WHERE company_id = %(company)s) AS current_revenue,
                                %(revenue)s AS new_revenue
                           FROM %(result)s) totals
-             LEFT JOIN (SELECT old_level AS level, count(*) AS customers,
+             -- today's pyramid from the standing rows, not from the result:
+             -- settings that change who is ranked (groups of companies)
+             -- leave partners out of the result
+             LEFT JOIN (SELECT level, count(*) AS customers,
                                %(old_revenue)s AS revenue
-                          FROM %(result)s GROUP BY old_level) cur
+                          FROM customer_pyramid_standing
+                         WHERE company_id = %(company)s GROUP BY level) cur
                        ON cur.level = lv.level
              LEFT JOIN (SELECT level, count(*) AS customers, %(revenue)s AS revenue,
                                count(*) FILTER (WHERE held) AS held
@@ -148,10 +157,9 @@ class CustomerPyramidPreview(models.TransientModel):
                        ON new.level = lv.level
                 """,
                 cutoff=cutoff_of(SQL("lv.level"), cutoffs),
-                current_revenue=cents_sum(
-                    SQL("old_revenue"), SQL("old_level IS NOT NULL")
-                ),
-                old_revenue=cents_sum(SQL("old_revenue")),
+                current_revenue=cents_sum(SQL("revenue"), SQL("level IS NOT NULL")),
+                old_revenue=cents_sum(SQL("revenue")),
+                company=self.company_id.id,
                 revenue=cents_sum(SQL("revenue")),
                 preview=self.id,
                 levels=list(LEVELS),
@@ -171,8 +179,22 @@ class CustomerPyramidPreview(models.TransientModel):
                        revenue, %(audit)s
                   FROM %(result)s
                  WHERE old_level IS DISTINCT FROM level
+             UNION ALL
+                -- placed today, not ranked with these settings: a subsidiary
+                -- ranked with its group
+                SELECT %(preview)s, st.partner_id, st.level, NULL, st.revenue, 0,
+                       %(audit)s
+                  FROM customer_pyramid_standing st
+                  -- EXCEPT: a set operation, as in _forget_out_of_scope
+                  JOIN (SELECT partner_id FROM customer_pyramid_standing
+                         WHERE company_id = %(company)s AND level IS NOT NULL
+                        EXCEPT
+                        SELECT partner_id FROM %(result)s) gone
+                    ON gone.partner_id = st.partner_id
+                 WHERE st.company_id = %(company)s
                 """,
                 preview=self.id,
+                company=self.company_id.id,
                 result=RESULT_TABLE,
                 audit=audit,
             )
