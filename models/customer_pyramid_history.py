@@ -15,6 +15,7 @@ CAUSE_SELECTION = [
     ("preview", "Settings applied from the preview"),
     ("order", "Sale order event"),
     ("invoice", "Invoice or credit note event"),
+    ("pos", "Point of Sale order event"),
     ("lead", "Opportunity event"),
     ("partner", "New partner"),
     ("partner_change", "Partner moved, archived or restored"),

@@ -58,11 +58,6 @@ RANKING_FIELDS = (
     "customer_pyramid_group_companies",
     "customer_pyramid_grace_band",
 )
-# Where revenue comes from (see customer.pyramid.query._revenue_documents).
-REVENUE_SOURCES = [
-    ("sale_order", "Confirmed sale orders"),
-    ("invoice", "Posted invoices minus credit notes"),
-]
 
 
 class ResCompany(models.Model):
@@ -77,6 +72,15 @@ class ResCompany(models.Model):
         if self._customer_pyramid_margin_available():
             basis.append(("margin", self.env._("Margin")))
         return basis
+
+    @api.model
+    def _selection_customer_pyramid_revenue_source(self):
+        """Where revenue comes from (customer.pyramid.query._revenue_documents);
+        customer_pyramid_pos adds Point of Sale orders."""
+        return [
+            ("sale_order", self.env._("Confirmed sale orders")),
+            ("invoice", self.env._("Posted invoices minus credit notes")),
+        ]
 
     customer_pyramid_window_months = fields.Integer(
         string="Active window (months)",
@@ -103,12 +107,13 @@ class ResCompany(models.Model):
         "their confirmed orders, or their margin (with the Sales margin app).",
     )
     customer_pyramid_revenue_source = fields.Selection(
-        REVENUE_SOURCES,
+        selection="_selection_customer_pyramid_revenue_source",
         string="Revenue from",
         default="sale_order",
         help="What the revenue of a customer is summed from: its confirmed sale "
         "orders, or its posted customer invoices minus its posted credit notes "
-        "(in the company's currency, by invoice date), sale order or not.",
+        "(in the company's currency, by invoice date), sale order or not; with "
+        "Point of Sale, its confirmed sale orders and paid Point of Sale orders.",
     )
     customer_pyramid_group_companies = fields.Boolean(
         string="Rank groups of companies as one customer",
@@ -265,9 +270,10 @@ class ResCompany(models.Model):
         ):
             raise ValidationError(
                 _(
-                    "Ranking by margin needs confirmed sale orders as the revenue "
-                    "source: invoices carry no margin. Choose the untaxed or total "
-                    "amount, or sale orders (company %(company)s).",
+                    "Ranking by margin needs confirmed sale orders alone as the "
+                    "revenue source: the margin is read from sale orders only. "
+                    "Choose the untaxed or total amount, or sale orders "
+                    "(company %(company)s).",
                     company=self.name,
                 )
             )

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_company import RANKING_FIELDS, REVENUE_SOURCES
+from .res_company import RANKING_FIELDS
 
 CRON_XMLID = "customer_pyramid.ir_cron_customer_pyramid_recompute"
 
@@ -25,7 +25,7 @@ class ResConfigSettings(models.TransientModel):
         selection="_selection_customer_pyramid_amount_basis", string="Ranking basis"
     )
     customer_pyramid_revenue_source = fields.Selection(
-        REVENUE_SOURCES, string="Revenue from"
+        selection="_selection_customer_pyramid_revenue_source", string="Revenue from"
     )
     customer_pyramid_group_companies = fields.Boolean(
         string="Rank groups of companies as one customer"
@@ -118,6 +118,10 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def _selection_customer_pyramid_amount_basis(self):
         return self.env["res.company"]._selection_customer_pyramid_amount_basis()
+
+    @api.model
+    def _selection_customer_pyramid_revenue_source(self):
+        return self.env["res.company"]._selection_customer_pyramid_revenue_source()
 
     @api.constrains("customer_pyramid_cron_interval_number")
     def _check_customer_pyramid_cron_interval_number(self):

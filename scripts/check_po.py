@@ -2,9 +2,10 @@
 
 Usage: python3 scripts/check_po.py
 
-Every entry of i18n/customer_pyramid.pot must be in i18n/ar.po, translated
-and not fuzzy, with the same placeholders; ar.po must hold no entry the
-template lacks. The test command runs it with the lint tools (polib).
+For the addon and each bridge module of bridges/: every entry of its
+i18n/<module>.pot must be in its i18n/ar.po, translated and not fuzzy, with
+the same placeholders; ar.po must hold no entry the template lacks. The test
+command runs it with the lint tools (polib).
 """
 
 import re
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import polib
 
-I18N = Path(__file__).resolve().parents[1] / "i18n"
+ROOT = Path(__file__).resolve().parents[1]
+ADDONS = [("customer_pyramid", ROOT)] + [
+    (bridge.name, bridge) for bridge in sorted((ROOT / "bridges").glob("*/"))
+]
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%s|%d")
 
 
@@ -40,15 +44,20 @@ def problems(template, translation):
 
 
 def main():
-    template = polib.pofile(str(I18N / "customer_pyramid.pot"))
-    found = list(problems(template, polib.pofile(str(I18N / "ar.po"))))
-    for line in found:
-        print(f"i18n/ar.po {line}")
-    if found:
-        print(f"i18n/ar.po: {len(found)} entries to fix")
-        return 1
-    print(f"i18n/ar.po: all {len(template)} entries translated")
-    return 0
+    failed = False
+    for module, addon_dir in ADDONS:
+        i18n = addon_dir / "i18n"
+        name = (i18n / "ar.po").relative_to(ROOT)
+        template = polib.pofile(str(i18n / f"{module}.pot"))
+        found = list(problems(template, polib.pofile(str(i18n / "ar.po"))))
+        for line in found:
+            print(f"{name} {line}")
+        if found:
+            print(f"{name}: {len(found)} entries to fix")
+            failed = True
+        else:
+            print(f"{name}: all {len(template)} entries translated")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

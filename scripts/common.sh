@@ -33,11 +33,17 @@ odoo_importable() {
 }
 
 # Odoo loads addons by directory name, and a clone of this repository may have
-# any name: link it as customer_pyramid inside a private addons directory.
+# any name: link it as customer_pyramid inside a private addons directory,
+# beside the bridge modules of bridges/ (installed automatically with the app
+# they bridge to, see bridges/README.md).
 make_addons_path() {
     local link_dir=$1
     mkdir -p "$link_dir"
     ln -sfn "$ROOT" "$link_dir/customer_pyramid"
+    local bridge
+    for bridge in "$ROOT"/bridges/*/; do
+        ln -sfn "${bridge%/}" "$link_dir/$(basename "$bridge")"
+    done
     local odoo_addons
     odoo_addons=$("$ODOO_PYTHON" - <<'PY'
 import os, odoo

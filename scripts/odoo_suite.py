@@ -26,6 +26,9 @@ from pathlib import Path
 import odoo
 
 MODULE = "customer_pyramid"
+ROOT = Path(__file__).resolve().parents[1]
+# The bridge modules of bridges/, each installed with the app it bridges to.
+POS_BRIDGE = "customer_pyramid_pos"
 RESULT_LINE = re.compile(
     r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database"
 )
@@ -102,24 +105,26 @@ def check_uninstall(config, run_dir, database):
     return process.returncode == 0 and not problems
 
 
-def check_template(config, run_dir, database):
-    """The committed i18n/customer_pyramid.pot is what Odoo exports now."""
-    fresh = Path(run_dir) / f"{MODULE}.pot"
+def check_template(config, run_dir, database, module=MODULE, addon_dir=ROOT):
+    """The committed i18n/<module>.pot of ``module`` (the addon's, or a
+    bridge's in ``addon_dir``) is what Odoo exports now."""
+    fresh = Path(run_dir) / f"{module}.pot"
     ok, _results = run_odoo(
         config,
         run_dir,
-        "export the translation template",
-        ["-d", database, f"--i18n-export={fresh}", f"--modules={MODULE}"],
+        f"export the translation template of {module}",
+        ["-d", database, f"--i18n-export={fresh}", f"--modules={module}"],
     )
-    committed = Path(__file__).resolve().parents[1] / "i18n" / f"{MODULE}.pot"
+    committed = addon_dir / "i18n" / f"{module}.pot"
     if not ok or not fresh.exists():
         return False
     same = EXPORT_DATES.sub("", fresh.read_text()) == EXPORT_DATES.sub(
         "", committed.read_text()
     )
     if not same:
-        print(f"     i18n/{MODULE}.pot differs from a fresh export ({fresh}):")
-        print("     copy it over, then translate the new entries in i18n/ar.po")
+        where = committed.parent.relative_to(ROOT)
+        print(f"     {where}/{module}.pot differs from a fresh export ({fresh}):")
+        print(f"     copy it over, then translate the new entries in {where}/ar.po")
     return same
 
 
@@ -196,6 +201,31 @@ with odoo.sql_db.db_connect(sys.argv[2]).cursor() as cr:
     state = cr.fetchone()[0]
 print(get_module_path("{MODULE}"), state)
 sys.exit(state != "installed")
+"""
+
+
+def check_installed(config, database, module):
+    """``module`` is installed on ``database``: a bridge module installs
+    itself with the app it bridges to."""
+    process = subprocess.run(
+        [sys.executable, "-c", STATE_CHECK, config, database, module],
+        capture_output=True,
+        text=True,
+    )
+    state = process.stdout.strip() or process.stderr.strip()[-2000:]
+    print(f"     {module}: {state}")
+    return process.returncode == 0 and state == "installed"
+
+
+STATE_CHECK = """
+import sys
+import odoo
+from odoo.tools import SQL
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+with odoo.sql_db.db_connect(sys.argv[2]).cursor() as cr:
+    cr.execute(SQL("SELECT state FROM ir_module_module WHERE name = %s", sys.argv[3]))
+    row = cr.fetchone()
+print(row[0] if row else "not found")
 """
 
 
@@ -314,19 +344,27 @@ def main(config, run_dir, wheel):
     ok_all &= check_template(config, run_dir, database)
     ok_all &= check_wheel(config, run_dir, wheel)
     ok_all &= check_uninstall(config, run_dir, database)
-    # sale_margin and base_automation here, not above: the margin ranking
-    # basis is tested with it in this run and without it in the first one,
-    # and the automated actions need base_automation.
+    # sale_margin, base_automation and point_of_sale here, not above: the
+    # margin ranking basis and the revenue sources are tested with them in
+    # this run and without them in the first one, the automated actions need
+    # base_automation, and point_of_sale installs the Point of Sale bridge.
     ok, results = run_odoo(
         config,
         run_dir,
-        "install with demo data, sale_margin and base_automation",
-        ["-d", demo_database, "-i", f"{MODULE},sale_margin,base_automation"]
-        + ["--test-enable"]
-        + [f"--test-tags={MODULE}_demo,{MODULE}_margin,{MODULE}_automation"],
+        "install with demo data, sale_margin, base_automation, point_of_sale",
+        ["-d", demo_database, "-i"]
+        + [f"{MODULE},sale_margin,base_automation,point_of_sale", "--test-enable"]
+        + [
+            f"--test-tags={MODULE}_demo,{MODULE}_margin,{MODULE}_automation"
+            f",{POS_BRIDGE}"
+        ],
     )
     ok_all &= ok
     totals += results
+    ok_all &= check_installed(config, demo_database, POS_BRIDGE)
+    ok_all &= check_template(
+        config, run_dir, demo_database, POS_BRIDGE, ROOT / "bridges" / POS_BRIDGE
+    )
     # a used database: demo data, history, activities of the addon's types
     ok_all &= check_uninstall(config, run_dir, demo_database)
 

@@ -14,12 +14,21 @@ banner "lint: pylint-odoo (OCA mandatory checks)"
 LINT_DIR=$(mktemp -d)
 trap 'rm -rf "$LINT_DIR"' EXIT
 ln -s "$ROOT" "$LINT_DIR/customer_pyramid"
-"$TOOLS_VENV/bin/pylint" --rcfile="$ROOT/.pylintrc-mandatory" "$LINT_DIR/customer_pyramid"
+ADDON_DIRS=("$LINT_DIR/customer_pyramid")
+for bridge in "$ROOT"/bridges/*/; do
+    ln -s "${bridge%/}" "$LINT_DIR/$(basename "$bridge")"
+    ADDON_DIRS+=("$LINT_DIR/$(basename "$bridge")")
+done
+"$TOOLS_VENV/bin/pylint" --rcfile="$ROOT/.pylintrc-mandatory" "${ADDON_DIRS[@]}"
 banner "lint: oca-checks-odoo-module, oca-checks-po"
-(cd "$LINT_DIR/customer_pyramid" && "$TOOLS_VENV/bin/oca-checks-odoo-module" \
-    __manifest__.py $(git -C "$ROOT" ls-files --cached --others --exclude-standard '*.xml' '*.csv' '*.py'))
+for addon_dir in "${ADDON_DIRS[@]}"; do
+    # each addon's own files: the bridges are addons of their own
+    (cd "$addon_dir" && "$TOOLS_VENV/bin/oca-checks-odoo-module" __manifest__.py \
+        $(git ls-files --cached --others --exclude-standard '*.xml' '*.csv' '*.py' \
+          | grep -v '^bridges/'))
+done
 shopt -s nullglob
-PO_FILES=("$ROOT"/i18n/*.po "$ROOT"/i18n/*.pot)
+PO_FILES=("$ROOT"/i18n/*.po "$ROOT"/i18n/*.pot "$ROOT"/bridges/*/i18n/*.po "$ROOT"/bridges/*/i18n/*.pot)
 shopt -u nullglob
 "$TOOLS_VENV/bin/oca-checks-po" --disable=po-pretty-format "${PO_FILES[@]}"
 banner "Arabic: every entry of the template translated"
@@ -28,9 +37,12 @@ banner "Arabic: every entry of the template translated"
 banner "Odoo Apps page: static/description/index.html is built from readme/"
 "$TOOLS_VENV/bin/python" "$ROOT/scripts/gen_addon_readme.py" --check
 
-banner "the wheel: built with whool as odoo-addon-customer_pyramid"
+banner "the wheels: built with whool as odoo-addon-customer_pyramid and one per bridge"
 WHEEL=$("$TOOLS_VENV/bin/python" "$ROOT/scripts/build_wheel.py" "$LINT_DIR/dist")
 echo "$WHEEL"
+for bridge in "$ROOT"/bridges/*/; do
+    "$TOOLS_VENV/bin/python" "$ROOT/scripts/build_wheel.py" "$LINT_DIR/dist" "$(basename "$bridge")"
+done
 
 banner "pure-Python tests (pytest)"
 # The repository root is the addon, whose __init__.py imports odoo: pytest would

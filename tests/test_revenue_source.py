@@ -218,5 +218,7 @@ class TestInvoiceSourceMargin(CustomerPyramidCase):
 
     def test_margin_basis_with_invoices_is_refused(self):
         self.company.customer_pyramid_amount_basis = "margin"
-        with self.assertRaisesRegex(ValidationError, "invoices carry no margin"):
+        with self.assertRaisesRegex(
+            ValidationError, "margin is read from sale orders only"
+        ):
             self.company.customer_pyramid_revenue_source = "invoice"

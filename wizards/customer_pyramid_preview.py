@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVELS
 from ..models.customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
-from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS, REVENUE_SOURCES
+from ..models.res_company import CHECKED_FIELDS, RANKING_FIELDS
 
 
 class CustomerPyramidPreview(models.TransientModel):
@@ -40,7 +40,9 @@ class CustomerPyramidPreview(models.TransientModel):
         readonly=True,
     )
     customer_pyramid_revenue_source = fields.Selection(
-        REVENUE_SOURCES, string="Revenue from", readonly=True
+        selection="_selection_customer_pyramid_revenue_source",
+        string="Revenue from",
+        readonly=True,
     )
     customer_pyramid_group_companies = fields.Boolean(
         string="Rank groups of companies as one customer", readonly=True
@@ -61,6 +63,10 @@ class CustomerPyramidPreview(models.TransientModel):
     @api.model
     def _selection_customer_pyramid_amount_basis(self):
         return self.env["res.company"]._selection_customer_pyramid_amount_basis()
+
+    @api.model
+    def _selection_customer_pyramid_revenue_source(self):
+        return self.env["res.company"]._selection_customer_pyramid_revenue_source()
 
     def action_apply(self):
         """Save the previewed settings and recompute the pyramid with them."""

@@ -1,0 +1,204 @@
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.customer_pyramid.tests.common import CustomerPyramidCase
+from odoo.addons.customer_pyramid_pos.hooks import uninstall_hook
+
+
+class PosSourceCase(CustomerPyramidCase):
+    """The test company ranking by sale orders and paid Point of Sale
+    orders, with shares of 10 / 20 / 30 / 40 % and a shop with a cash
+    payment method and an open session.
+
+    Nine customers bought by sale order (1000, 900, ..., 200) and a walk-in
+    customer at the counter only: two items at 325 (650), paid. The ten
+    active customers split 1 top (1000), 2 big (900, 800), 3 medium (700,
+    the walk-in's 650, 600) and 4 small (500 to 200): the cut-offs are
+    1000, 800, 600 and 200.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", company=cls.company, install_demo=False
+        )
+        cls.company.write(
+            {
+                "customer_pyramid_revenue_source": "sale_order_pos",
+                "customer_pyramid_top_share": 10,
+                "customer_pyramid_big_share": 20,
+                "customer_pyramid_medium_share": 30,
+                "customer_pyramid_small_share": 40,
+            }
+        )
+        cash_journal = cls.env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.cash = cls.env["pos.payment.method"].create(
+            {
+                "name": "Cash",
+                "journal_id": cash_journal.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.shop = cls.env["pos.config"].create(
+            {
+                "name": "Pyramid shop",
+                "company_id": cls.company.id,
+                "payment_method_ids": [Command.set(cls.cash.ids)],
+            }
+        )
+        cls.shop.open_ui()
+        cls.customers = cls._partners(9)
+        cls._bulk_orders(
+            [
+                (partner, 1000 - index * 100)
+                for index, partner in enumerate(cls.customers)
+            ]
+        )
+        cls.walk_in = cls._partners(1, prefix="Walk-in")
+        cls.walk_in_order = cls._pos_order(cls.walk_in, 325, 2)
+        cls.engine.recompute_companies(cls.company)
+
+    @classmethod
+    def _pos_order(cls, partner, price, qty, refunded_line=None):
+        """A Point of Sale order of ``qty`` items at ``price``, untaxed, paid
+        in cash, as the request that pays it ends. A negative ``qty`` is a
+        refund of ``refunded_line``."""
+        amount = price * qty
+        order = cls.env["pos.order"].create(
+            {
+                "company_id": cls.company.id,
+                "session_id": cls.shop.current_session_id.id,
+                "partner_id": partner.id if partner else False,
+                "lines": [
+                    Command.create(
+                        {
+                            "name": "Pyramid shop line",
+                            "product_id": cls.product.id,
+                            "price_unit": price,
+                            "qty": qty,
+                            "tax_ids": [Command.clear()],
+                            "price_subtotal": amount,
+                            "price_subtotal_incl": amount,
+                            "refunded_orderline_id": refunded_line.id
+                            if refunded_line
+                            else False,
+                        }
+                    )
+                ],
+                "amount_total": amount,
+                "amount_tax": 0.0,
+                "amount_paid": 0.0,
+                "amount_return": 0.0,
+                "last_order_preparation_change": "{}",
+            }
+        )
+        context = {"active_id": order.id, "active_ids": order.ids}
+        cls.env["pos.make.payment"].with_context(**context).create(
+            {"amount": amount, "payment_method_id": cls.cash.id}
+        ).check()
+        cls._end_transaction()
+        return order
+
+    def _standing(self, partner):
+        partner.invalidate_recordset()
+        partner = partner.with_company(self.company)
+        return (
+            partner.customer_pyramid_level,
+            partner.customer_pyramid_revenue,
+            partner.customer_pyramid_order_count,
+        )
+
+
+@tagged("post_install", "-at_install", "customer_pyramid_pos")
+class TestPosSource(PosSourceCase):
+    def test_paid_pos_order_ranks_a_customer_without_sale_orders(self):
+        self.assertEqual(self.walk_in_order.state, "paid")
+        self.assertEqual(self._standing(self.walk_in), ("medium", 650, 1))
+
+    def test_sale_orders_still_count_beside_pos_orders(self):
+        self.assertEqual(
+            [self._standing(partner) for partner in self.customers[:3]],
+            [("top", 1000, 1), ("big", 900, 1), ("big", 800, 1)],
+        )
+
+    def test_paid_pos_order_is_an_event(self):
+        self._pos_order(self.customers[8], 700, 1)  # 200 + 700
+        self.assertEqual(self._standing(self.customers[8]), ("big", 900, 2))
+        history = self.env["customer.pyramid.history"].search(
+            [("partner_id", "=", self.customers[8].id), ("cause", "=", "pos")]
+        )
+        self.assertEqual(history.mapped("new_level"), ["big"])
+
+    def test_refund_lowers_the_revenue_and_is_no_order(self):
+        self._pos_order(self.walk_in, 325, -1, self.walk_in_order.lines)
+        self.assertEqual(self._standing(self.walk_in), ("small", 325, 1))
+
+    def test_order_without_customer_is_nobody_revenue(self):
+        self._pos_order(False, 5000, 1)
+        self._recompute()
+        self.assertEqual(self._standing(self.customers[0]), ("top", 1000, 1))
+        self.assertEqual(self._standing(self.walk_in), ("medium", 650, 1))
+
+    def test_pos_orders_count_only_with_the_pos_source(self):
+        self.company.customer_pyramid_revenue_source = "sale_order"
+        self._recompute()
+        # no sale order, quotation or opportunity: nothing the source reads
+        self.assertEqual(self._standing(self.walk_in), ("suspect", 0, 0))
+
+    def test_draft_pos_order_is_no_revenue(self):
+        self.env["pos.order"].create(
+            {
+                "company_id": self.company.id,
+                "session_id": self.shop.current_session_id.id,
+                "partner_id": self.customers[8].id,
+                "amount_total": 5000,
+                "amount_tax": 0.0,
+                "amount_paid": 0.0,
+                "amount_return": 0.0,
+            }
+        )
+        self._end_transaction()
+        self._recompute()
+        self.assertEqual(self._standing(self.customers[8]), ("small", 200, 1))
+
+    def test_source_is_offered_with_point_of_sale(self):
+        sources = dict(
+            self.env["res.config.settings"]
+            ._fields["customer_pyramid_revenue_source"]
+            ._description_selection(self.env)
+        )
+        self.assertIn("sale_order_pos", sources)
+
+    def test_run_records_the_source(self):
+        self.assertIn(
+            "from Confirmed sale orders and paid Point of Sale orders",
+            self.company.customer_pyramid_last_settings,
+        )
+
+    def test_uninstalling_ranks_by_sale_orders_again(self):
+        uninstall_hook(self.env)
+        self.assertEqual(self.company.customer_pyramid_revenue_source, "sale_order")
+
+
+@tagged(
+    "post_install", "-at_install", "customer_pyramid_pos", "customer_pyramid_margin"
+)
+class TestPosSourceMargin(CustomerPyramidCase):
+    """With sale_margin: the margin is read from sale orders only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.env["res.company"]._customer_pyramid_margin_available():
+            cls.skipTest(cls, "needs sale_margin")
+
+    def test_margin_basis_with_pos_orders_is_refused(self):
+        self.company.customer_pyramid_amount_basis = "margin"
+        with self.assertRaisesRegex(
+            ValidationError, "margin is read from sale orders only"
+        ):
+            self.company.customer_pyramid_revenue_source = "sale_order_pos"
