@@ -110,6 +110,24 @@ class CustomerPyramidCase(TransactionCase):
         return order
 
     @classmethod
+    def _rank_by_source(cls, source):
+        """The test company with a chart of accounts, ranking by ``source``
+        with shares of 10 / 20 / 30 / 40 %: ten active customers split 1 top,
+        2 big, 3 medium, 4 small."""
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", company=cls.company, install_demo=False
+        )
+        cls.company.write(
+            {
+                "customer_pyramid_revenue_source": source,
+                "customer_pyramid_top_share": 10,
+                "customer_pyramid_big_share": 20,
+                "customer_pyramid_medium_share": 30,
+                "customer_pyramid_small_share": 40,
+            }
+        )
+
+    @classmethod
     def _end_transaction(cls):
         """What a commit runs: the ORM flush, then the queued pyramid and
         lifecycle events (a user's request ends with a commit)."""
@@ -157,3 +175,14 @@ class CustomerPyramidCase(TransactionCase):
     def _level_counts(self, partners):
         levels = self._levels(partners)
         return {level: levels.count(level) for level in set(levels)}
+
+
+class MarginCase(CustomerPyramidCase):
+    """CustomerPyramidCase with the Sales margin app: its tests are skipped
+    on a database without sale_margin."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.env["res.company"]._customer_pyramid_margin_available():
+            cls.skipTest(cls, "needs sale_margin")

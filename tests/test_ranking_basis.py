@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import CustomerPyramidCase
+from .common import CustomerPyramidCase, MarginCase
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +25,7 @@ class TestRankingBasisWithoutMargin(CustomerPyramidCase):
 
 
 @tagged("post_install", "-at_install", "customer_pyramid_margin")
-class TestRankingBasisMargin(CustomerPyramidCase):
+class TestRankingBasisMargin(MarginCase):
     """With sale_margin, customers can be ranked by the margin of their orders.
 
     Two customers: a high-volume, low-margin one (1000 at cost 900: margin
@@ -35,8 +35,6 @@ class TestRankingBasisMargin(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.env["res.company"]._customer_pyramid_margin_available():
-            cls.skipTest(cls, "needs sale_margin")
         cls.volume, cls.margin = cls._partners(2)
         cls._order(cls.volume, 1000).order_line.purchase_price = 900
         cls._order(cls.margin, 500).order_line.purchase_price = 100

@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from .common import CustomerPyramidCase
+from .common import CustomerPyramidCase, MarginCase
 
 
 class InvoiceSourceCase(CustomerPyramidCase):
@@ -20,18 +20,7 @@ class InvoiceSourceCase(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["account.chart.template"].try_loading(
-            "generic_coa", company=cls.company, install_demo=False
-        )
-        cls.company.write(
-            {
-                "customer_pyramid_revenue_source": "invoice",
-                "customer_pyramid_top_share": 10,
-                "customer_pyramid_big_share": 20,
-                "customer_pyramid_medium_share": 30,
-                "customer_pyramid_small_share": 40,
-            }
-        )
+        cls._rank_by_source("invoice")
         cls.customers = cls._partners(10)
         cls.invoices = [
             cls._invoice(partner, 1000 - index * 100)
@@ -207,14 +196,8 @@ class TestSaleOrderSource(CustomerPyramidCase):
 
 
 @tagged("post_install", "-at_install", "customer_pyramid_margin")
-class TestInvoiceSourceMargin(CustomerPyramidCase):
+class TestInvoiceSourceMargin(MarginCase):
     """With sale_margin: invoices carry no margin."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if not cls.env["res.company"]._customer_pyramid_margin_available():
-            cls.skipTest(cls, "needs sale_margin")
 
     def test_margin_basis_with_invoices_is_refused(self):
         self.company.customer_pyramid_amount_basis = "margin"

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.customer_pyramid.tests.common import CustomerPyramidCase
+from odoo.addons.customer_pyramid.tests.common import CustomerPyramidCase, MarginCase
 from odoo.addons.customer_pyramid_pos.hooks import uninstall_hook
 
 
@@ -21,18 +21,7 @@ class PosSourceCase(CustomerPyramidCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["account.chart.template"].try_loading(
-            "generic_coa", company=cls.company, install_demo=False
-        )
-        cls.company.write(
-            {
-                "customer_pyramid_revenue_source": "sale_order_pos",
-                "customer_pyramid_top_share": 10,
-                "customer_pyramid_big_share": 20,
-                "customer_pyramid_medium_share": 30,
-                "customer_pyramid_small_share": 40,
-            }
-        )
+        cls._rank_by_source("sale_order_pos")
         cash_journal = cls.env["account.journal"].search(
             [("type", "=", "cash"), ("company_id", "=", cls.company.id)], limit=1
         )
@@ -187,14 +176,8 @@ class TestPosSource(PosSourceCase):
 @tagged(
     "post_install", "-at_install", "customer_pyramid_pos", "customer_pyramid_margin"
 )
-class TestPosSourceMargin(CustomerPyramidCase):
+class TestPosSourceMargin(MarginCase):
     """With sale_margin: the margin is read from sale orders only."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if not cls.env["res.company"]._customer_pyramid_margin_available():
-            cls.skipTest(cls, "needs sale_margin")
 
     def test_margin_basis_with_pos_orders_is_refused(self):
         self.company.customer_pyramid_amount_basis = "margin"
