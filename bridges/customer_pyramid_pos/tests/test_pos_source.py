@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -52,15 +54,17 @@ class PosSourceCase(CustomerPyramidCase):
         cls.engine.recompute_companies(cls.company)
 
     @classmethod
-    def _pos_order(cls, partner, price, qty, refunded_line=None):
+    def _pos_order(cls, partner, price, qty, refunded_line=None, shop=None):
         """A Point of Sale order of ``qty`` items at ``price``, untaxed, paid
-        in cash, as the request that pays it ends. A negative ``qty`` is a
-        refund of ``refunded_line``."""
+        in cash in ``shop`` (the company's shop by default), as the request
+        that pays it ends. A negative ``qty`` is a refund of
+        ``refunded_line``."""
+        shop = shop or cls.shop
         amount = price * qty
         order = cls.env["pos.order"].create(
             {
                 "company_id": cls.company.id,
-                "session_id": cls.shop.current_session_id.id,
+                "session_id": shop.current_session_id.id,
                 "partner_id": partner.id if partner else False,
                 "lines": [
                     Command.create(
@@ -87,7 +91,7 @@ class PosSourceCase(CustomerPyramidCase):
         )
         context = {"active_id": order.id, "active_ids": order.ids}
         cls.env["pos.make.payment"].with_context(**context).create(
-            {"amount": amount, "payment_method_id": cls.cash.id}
+            {"amount": amount, "payment_method_id": shop.payment_method_ids.id}
         ).check()
         cls._end_transaction()
         return order
@@ -171,6 +175,72 @@ class TestPosSource(PosSourceCase):
     def test_uninstalling_ranks_by_sale_orders_again(self):
         uninstall_hook(self.env)
         self.assertEqual(self.company.customer_pyramid_revenue_source, "sale_order")
+
+
+@tagged("post_install", "-at_install", "customer_pyramid_pos")
+class TestPosSourceOtherCurrency(PosSourceCase):
+    """A second shop of the company sells in EUR, at 2 EUR for 1 USD."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur = cls.env.ref("base.EUR")
+        eur.active = True
+        cls.env["res.currency.rate"].create(
+            {
+                "name": fields.Date.today() - timedelta(days=1),
+                "rate": 2.0,
+                "currency_id": eur.id,
+                "company_id": cls.company.id,
+            }
+        )
+        journals = cls.env["account.journal"].create(
+            [
+                {
+                    "name": f"Euro {kind}",
+                    "type": kind,
+                    "code": f"EU{kind[:2].upper()}",
+                    "company_id": cls.company.id,
+                    "currency_id": eur.id,
+                }
+                for kind in ("sale", "cash")
+            ]
+        )
+        pricelist = cls.env["product.pricelist"].create(
+            {"name": "Euro", "currency_id": eur.id, "company_id": cls.company.id}
+        )
+        cls.euro_shop = cls.env["pos.config"].create(
+            {
+                "name": "Euro shop",
+                "company_id": cls.company.id,
+                "journal_id": journals[0].id,
+                "use_pricelist": True,
+                "available_pricelist_ids": [Command.set(pricelist.ids)],
+                "pricelist_id": pricelist.id,
+                "payment_method_ids": [
+                    Command.create(
+                        {
+                            "name": "Euro cash",
+                            "journal_id": journals[1].id,
+                            "company_id": cls.company.id,
+                        }
+                    )
+                ],
+            }
+        )
+        cls.euro_shop.open_ui()
+        cls.euro_buyer = cls._partners(1, prefix="Euro buyer")
+        cls.euro_order = cls._pos_order(cls.euro_buyer, 550, 2, shop=cls.euro_shop)
+
+    def test_order_in_another_currency_counts_at_its_rate(self):
+        self.assertEqual(self.euro_order.currency_id.name, "EUR")
+        self.assertEqual(self._standing(self.euro_buyer)[1:], (550, 1))
+
+    def test_refund_in_another_currency_converts_the_same_way(self):
+        self._pos_order(
+            self.euro_buyer, 550, -1, self.euro_order.lines, shop=self.euro_shop
+        )
+        self.assertEqual(self._standing(self.euro_buyer)[1:], (275, 1))
 
 
 @tagged(
