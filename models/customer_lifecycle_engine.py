@@ -252,6 +252,11 @@ class CustomerLifecycleEngine(models.AbstractModel):
         that a database of a million partners is placed without one row
         leaving PostgreSQL."""
         key = str(company.id)
+        # Hash joins whatever the estimates: PostgreSQL has no statistics of
+        # the stage column just added, counts one partner without a stage
+        # where there are a million, and would rescan the leads and the
+        # orders once per partner in nested loops.
+        self.env.cr.execute(SQL("SET LOCAL enable_nestloop = off"))
         self.env.cr.execute(
             SQL(
                 """
@@ -262,13 +267,17 @@ class CustomerLifecycleEngine(models.AbstractModel):
                      WHERE l.active AND l.type = 'opportunity'
                        AND (l.company_id IS NULL OR l.company_id = %(company)s)
                 ),
+                -- joined once, not a subquery run for each partner
+                referrers AS (
+                    SELECT DISTINCT referral.customer_referred_by_id AS partner_id
+                      FROM res_partner referral
+                      JOIN orders ro ON ro.partner_id = referral.id
+                     WHERE referral.customer_referred_by_id IS NOT NULL
+                       AND ro.confirmed > 0
+                ),
                 stages AS (
                     SELECT p.id,
-                           CASE WHEN EXISTS (
-                                    SELECT 1 FROM res_partner referral
-                                      JOIN orders ro ON ro.partner_id = referral.id
-                                     WHERE referral.customer_referred_by_id = p.id
-                                       AND ro.confirmed > 0) THEN %(advocacy)s
+                           CASE WHEN r.partner_id IS NOT NULL THEN %(advocacy)s
                                 WHEN %(loyal)s THEN %(loyalty)s
                                 WHEN o.confirmed > 0 THEN %(conversion)s
                                 WHEN o.quotation OR l.partner_id IS NOT NULL
@@ -278,6 +287,7 @@ class CustomerLifecycleEngine(models.AbstractModel):
                       FROM res_partner p
                  LEFT JOIN orders o ON o.partner_id = p.id
                  LEFT JOIN leads l ON l.partner_id = p.id
+                 LEFT JOIN referrers r ON r.partner_id = p.id
                      WHERE %(in_scope)s
                        AND p.customer_lifecycle_stage_id -> %(key)s IS NULL
                 ),
@@ -312,3 +322,4 @@ class CustomerLifecycleEngine(models.AbstractModel):
                 now=fields.Datetime.now(),
             )
         )
+        self.env.cr.execute(SQL("RESET enable_nestloop"))

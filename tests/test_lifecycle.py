@@ -289,3 +289,27 @@ class TestLifecycleMoves(CustomerPyramidCase):
         self.assertRecordValues(
             first, [{"cause": "install", "to_stage_id": self.stage["loyalty"].id}]
         )
+
+    def test_install_places_referrers_of_buyers_in_advocacy_and_no_one_else(self):
+        referrer, quoted_referrer, bystander = self._partners(3, prefix="Referrer")
+        buyer = self._partners(1, prefix="Buyer", customer_referred_by_id=referrer.id)
+        quoted = self._partners(
+            1, prefix="Quoted", customer_referred_by_id=quoted_referrer.id
+        )
+        self._order(buyer, 10)
+        self._order(quoted, 10, confirm=False)
+        everyone = referrer | quoted_referrer | bystander | buyer | quoted
+        everyone.with_company(self.company).with_context(
+            customer_lifecycle_automatic=True
+        ).customer_lifecycle_stage_id = False
+        self.env["customer.lifecycle.engine"].initialize(self.company)
+        self.assertEqual(
+            [self._stage(partner) for partner in everyone],
+            [
+                self.stage["advocacy"],
+                self.stage["awareness"],
+                self.stage["awareness"],
+                self.stage["conversion"],
+                self.stage["consideration"],
+            ],
+        )
