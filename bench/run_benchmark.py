@@ -675,7 +675,7 @@ def full_outlook_refresh(registry):
         started = time.perf_counter()
         for company in companies:
             env["customer.pyramid.outlook"]._refresh(
-                company, env["customer.pyramid.ranking"]._latest_cutoffs(company)
+                company, env["customer.pyramid.ranking"]._latest_run(company)[0]
             )
         seconds = time.perf_counter() - started
         cr.rollback()

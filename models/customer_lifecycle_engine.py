@@ -37,28 +37,38 @@ class CustomerLifecycleEngine(models.AbstractModel):
             or self.env.context.get("customer_pyramid_skip_events")
         ):
             return
+        stage = self._rule_stage(rule)
+        if not stage:
+            return
+        # sudo: an event moves the card whatever fields its user may read;
+        # the chatter and the history still name that user. The stage first:
+        # a repeat buyer already past it needs no more queries.
+        behind = self._behind(partners.sudo().commercial_partner_id, stage, company)
+        if not behind:
+            return
+        in_scope = self.env["customer.pyramid.engine"]._partners_in_scope(
+            company, behind.ids
+        )
+        # Lifecycle automation is profiling: partners who refused it stay put.
+        movers = behind.browse(in_scope).filtered(
+            lambda p: p.customer_consent_profiling != "refused"
+        )
+        self._move(movers, stage, company, rule)
+
+    @api.model
+    def _rule_stage(self, rule):
         # sudo: the stage is found for any user whose change moves a card
-        stage = (
+        return (
             self.env["customer.lifecycle.stage"]
             .sudo()
             .search([("rule", "=", rule)], limit=1)
         )
-        if not stage:
-            return
-        # sudo: an event moves the card whatever fields its user may read;
-        # the chatter and the history still name that user.
-        in_scope = self.env["customer.pyramid.engine"]._partners_in_scope(
-            company, partners.sudo().commercial_partner_id.ids
-        )
-        # Lifecycle automation is profiling: partners who refused it stay put.
-        candidates = (
-            self.env["res.partner"]
-            .sudo()
-            .with_company(company)
-            .browse(in_scope)
-            .filtered(lambda p: p.customer_consent_profiling != "refused")
-        )
-        movers = candidates.filtered(
+
+    @api.model
+    def _behind(self, partners, stage, company):
+        """The partners of ``partners`` before ``stage`` in ``company``, or
+        without a stage: the ones an automatic move to it may move."""
+        return partners.with_company(company).filtered(
             lambda p: not p.customer_lifecycle_stage_id
             or (
                 p.customer_lifecycle_stage_id.sequence,
@@ -66,7 +76,6 @@ class CustomerLifecycleEngine(models.AbstractModel):
             )
             < (stage.sequence, stage.id)
         )
-        self._move(movers, stage, company, rule)
 
     @api.model
     def _move(self, movers, stage, company, cause):
@@ -110,21 +119,28 @@ class CustomerLifecycleEngine(models.AbstractModel):
         """Conversion, then loyalty for repeat buyers, then advocacy for referrers."""
         buyers = orders.sudo().partner_id.commercial_partner_id
         self.advance(buyers, "conversion", company)
-        self.env["sale.order"].flush_model(
-            ["state", "date_order", "partner_id", "company_id"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT o.partner_id FROM (%s) o WHERE %s",
-                self._order_counts_query(company, buyers.ids),
-                self._loyal(company, "o"),
+        loyalty = self._rule_stage("loyalty")
+        # the orders are counted only for buyers who may still become loyal
+        if (
+            loyalty
+            and company.customer_lifecycle_auto_loyalty
+            and (behind := self._behind(buyers, loyalty, company))
+        ):
+            self.env["sale.order"].flush_model(
+                ["state", "date_order", "partner_id", "company_id"]
             )
-        )
-        loyal = self.env["res.partner"].browse(
-            [partner_id for (partner_id,) in self.env.cr.fetchall()]
-        )
-        self.advance(loyal, "loyalty", company)
+            self.env["res.partner"].flush_model(["commercial_partner_id"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT o.partner_id FROM (%s) o WHERE %s",
+                    self._order_counts_query(company, behind.ids),
+                    self._loyal(company, "o"),
+                )
+            )
+            loyal = self.env["res.partner"].browse(
+                [partner_id for (partner_id,) in self.env.cr.fetchall()]
+            )
+            self.advance(loyal, "loyalty", company)
         self.advance(buyers.customer_referred_by_id, "advocacy", company)
 
     @api.model

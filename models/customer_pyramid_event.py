@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.tools import SQL
 
 # Where a transaction keeps its events (cr.precommit.data).
 PENDING_EVENTS = "customer_pyramid.pending_events"
@@ -95,11 +96,14 @@ class CustomerPyramidEvent(models.AbstractModel):
             target.setdefault((kind, key), set()).update(ids)
         engine = self.env["customer.pyramid.engine"]
         lifecycle = self.env["customer.lifecycle.engine"]
+        companies = self._event_companies(
+            {key[:2] for _kind, key in [*refreshes, *moves]}
+        )
         for (_kind, (uid, company_id, cause)), partner_ids in refreshes.items():
-            if company := self._event_company(uid, company_id):
+            if company := companies[uid, company_id]:
                 engine.with_user(uid)._refresh_now(company, sorted(partner_ids), cause)
         for (kind, (uid, company_id, *rule)), ids in moves.items():
-            if not (company := self._event_company(uid, company_id)):
+            if not (company := companies[uid, company_id]):
                 continue
             if kind == "confirmed":
                 orders = self.env["sale.order"].browse(sorted(ids)).exists()
@@ -110,9 +114,23 @@ class CustomerPyramidEvent(models.AbstractModel):
         # ORM writes made here, after the transaction's own flush at commit
         self.env.flush_all()
 
-    def _event_company(self, uid, company_id):
-        """The event's company; empty when a savepoint rolled back its company
-        or its user, and with them what the event was about."""
-        if not self.env["res.users"].sudo().browse(uid).exists():
-            return self.env["res.company"]
-        return self.env["res.company"].sudo().browse(company_id).exists()
+    def _event_companies(self, pairs):
+        """{(uid, company id): the company} for the events' ``pairs``; an
+        empty company where a savepoint rolled back the company or the user,
+        and with them what the event was about. One query for all."""
+        companies = self.env["res.company"].sudo()
+        self.env.cr.execute(
+            SQL(
+                """SELECT pair.uid, pair.company_id
+                     FROM unnest(%s::int[], %s::int[]) AS pair(uid, company_id)
+                     JOIN res_users u ON u.id = pair.uid
+                     JOIN res_company c ON c.id = pair.company_id""",
+                [uid for uid, _company_id in pairs],
+                [company_id for _uid, company_id in pairs],
+            )
+        )
+        found = set(self.env.cr.fetchall())
+        return {
+            pair: companies.browse(pair[1]) if pair in found else companies
+            for pair in pairs
+        }

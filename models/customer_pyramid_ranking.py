@@ -261,7 +261,7 @@ class CustomerPyramidRanking(models.AbstractModel):
         The facts of a few partners go straight into the result, in one
         statement: an order event pays for one query plan, not two.
         """
-        cutoffs = self._latest_cutoffs(company)
+        cutoffs, ranked_count = self._latest_run(company)
         # Without a full recompute yet, every active customer starts small.
         placements = [
             SQL("WHEN f.revenue >= %s THEN %s", cutoffs[level], level)
@@ -296,7 +296,7 @@ class CustomerPyramidRanking(models.AbstractModel):
                 SQL(
                     "GREATEST(%s + CASE WHEN f.old_rank IS NULL THEN 1 ELSE 0 END,"
                     " r.rank)",
-                    self._latest_ranked_count(company),
+                    ranked_count,
                 ),
             ),
             ranked_level=ranked_level,
@@ -304,37 +304,25 @@ class CustomerPyramidRanking(models.AbstractModel):
         self._fill_result(ranked, cutoffs, parameters["grace_band"])
         return cutoffs
 
-    def _latest_ranked_count(self, company):
-        """The number of customers the last full run ranked."""
+    def _latest_run(self, company):
+        """The last full run of ``company``: its cut-offs, {level: the lowest
+        revenue ranked on it}, and the number of customers it ranked."""
         self.env["customer.pyramid.snapshot"].flush_model()
         self.env.cr.execute(
             SQL(
-                """SELECT COALESCE(sum(customer_count), 0)
+                """SELECT level, cutoff_revenue, customer_count
                      FROM customer_pyramid_snapshot
-                    WHERE company_id = %(company)s AND level = ANY(%(active)s)
-                      AND run_date = (SELECT max(run_date)
-                                        FROM customer_pyramid_snapshot
-                                       WHERE company_id = %(company)s)""",
-                company=company.id,
-                active=list(ACTIVE_LEVELS),
-            )
-        )
-        return self.env.cr.fetchone()[0]
-
-    def _latest_cutoffs(self, company):
-        self.env["customer.pyramid.snapshot"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """SELECT level, cutoff_revenue FROM customer_pyramid_snapshot
-                    WHERE company_id = %s AND run_date = (
+                    WHERE company_id = %(company)s AND run_date = (
                         SELECT max(run_date) FROM customer_pyramid_snapshot
-                         WHERE company_id = %s)""",
-                company.id,
-                company.id,
+                         WHERE company_id = %(company)s)""",
+                company=company.id,
             )
         )
-        return {
-            level: float(cutoff)
-            for level, cutoff in self.env.cr.fetchall()
-            if cutoff is not None
+        rows = self.env.cr.fetchall()
+        cutoffs = {
+            level: float(cutoff) for level, cutoff, _count in rows if cutoff is not None
         }
+        ranked = sum(
+            count or 0 for level, _cutoff, count in rows if level in ACTIVE_LEVELS
+        )
+        return cutoffs, ranked

@@ -312,7 +312,7 @@ class TestOutlook(CustomerPyramidCase):
             [self.company.id],
         )
         self.assertEqual(self.env.cr.fetchone()[0], 10)
-        cutoffs = self.engine._latest_cutoffs(self.company)
+        cutoffs = self.engine._latest_run(self.company)[0]
         self.env.cr.execute(
             self.env["customer.pyramid.outlook"]._outlook_update(
                 self.company, cutoffs, SQL()

@@ -166,7 +166,7 @@ class TestPyramidReport(CustomerPyramidCase):
             self.company,
             run_date,
             self.company._customer_pyramid_settings_label(),
-            self.engine._latest_cutoffs(self.company),
+            self.engine._latest_run(self.company)[0],
         )
         self.assertEqual(
             self.env["customer.pyramid.snapshot"].search_count(
