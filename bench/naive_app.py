@@ -14,8 +14,11 @@ With a ``limit``, the loop places that many partners of each company and its
 time is extrapolated linearly to the company's whole scope; the ranking of a
 sample is not the addon's, so then only the revenue is compared.
 
-The benchmark data has no mark, pin, consent refusal or feedback, so the
-levels need nothing more; ``run`` checks that the answer is the addon's.
+Of what else the benchmark data holds, two things change a level: a
+partner who refused profiling is not ranked and has no level, and a pinned
+partner keeps its rank but shows its pin; both are read per partner, as such
+an app would. Feedback and complaints change no level. ``run`` checks that
+the answer is the addon's.
 """
 
 import time
@@ -77,7 +80,32 @@ def partner_facts(env, company, partner, window_start):
     return revenue, bool(confirmed), related
 
 
-def place(revenues, bought, related, shares):
+def profiling_refused(env, company, partner):
+    """Whether the partner's latest profiling consent in the company is a
+    refusal."""
+    latest = env["customer.consent"].search_read(
+        [
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+            ("purpose", "=", "profiling"),
+        ],
+        ["state"],
+        order="date desc, id desc",
+        limit=1,
+    )
+    return bool(latest) and latest[0]["state"] == "refused"
+
+
+def pin(company, partner, today):
+    """The level the partner is pinned to in the company, or None."""
+    partner = partner.with_company(company)
+    until = partner.customer_pyramid_pin_until
+    if partner.customer_pyramid_pinned_level and not (until and until < today):
+        return partner.customer_pyramid_pinned_level
+    return None
+
+
+def place(revenues, bought, related, shares, refused=(), pins=None):
     """{partner id: (level, rank)}: the addon's levels, ranked in Python."""
     # importable only once Odoo has loaded the addons path
     from odoo.addons.customer_pyramid.lib.pyramid_split import (
@@ -86,7 +114,11 @@ def place(revenues, bought, related, shares):
     )
 
     active = sorted(
-        (pid for pid, revenue in revenues.items() if revenue > 0),
+        (
+            pid
+            for pid, revenue in revenues.items()
+            if revenue > 0 and pid not in refused
+        ),
         key=lambda pid: -revenues[pid],
     )
     boundaries = level_boundaries(len(active), shares)
@@ -97,12 +129,16 @@ def place(revenues, bought, related, shares):
             rank, previous = position, revenues[pid]
         placed[pid] = (level_for_rank(rank, boundaries), rank)
     for pid in revenues.keys() - placed.keys():
-        if pid in bought:
+        if pid in refused:
+            placed[pid] = (None, 0)
+        elif pid in bought:
             placed[pid] = ("inactive", 0)
         elif pid in related:
             placed[pid] = ("prospect", 0)
         else:
             placed[pid] = ("suspect", 0)
+    for pid, level in (pins or {}).items():
+        placed[pid] = (level, placed[pid][1])
     return placed
 
 
@@ -116,7 +152,8 @@ def run_company(env, company, limit):
     partners = env["res.partner"].search(
         scope_domain(env, company), order="id", limit=limit
     )
-    revenues, bought, related = {}, set(), set()
+    today = fields.Date.context_today(env.user)
+    revenues, bought, related, refused, pins = {}, set(), set(), set(), {}
     for partner in partners:
         revenue, ever_bought, has_relation = partner_facts(
             env, company, partner, window_start
@@ -126,7 +163,11 @@ def run_company(env, company, limit):
             bought.add(partner.id)
         if has_relation:
             related.add(partner.id)
-    placed = place(revenues, bought, related, parameters["shares"])
+        if profiling_refused(env, company, partner):
+            refused.add(partner.id)
+        if level := pin(company, partner, today):
+            pins[partner.id] = level
+    placed = place(revenues, bought, related, parameters["shares"], refused, pins)
     standing = env["customer.pyramid.standing"]
     rows = {
         row.partner_id: row

@@ -54,6 +54,20 @@ from odoo import Command, api
 from odoo.tools import SQL
 
 BASELINE_MAX = 100_000
+# One loaded partner in PROSPECT_SHARE never bought (the last ones).
+PROSPECT_SHARE = 10
+# Who has what beside orders: (modulo, remainder of the partner's id, among
+# the buyers or the partners who never bought).
+RELATIONS = {
+    "prospect_lead": (4, 0, "prospects"),  # an open opportunity: a prospect
+    "quotation": (4, 1, "prospects"),  # a quotation: a prospect
+    "customer_lead": (50, 13, "buyers"),  # 2 % of customers
+    "feedback": (20, 3, "buyers"),  # 5 %
+    "complaint": (200, 11, "buyers"),  # 0.5 %, open
+    "consent": (10, 5, "buyers"),  # 10 % gave their consent to profiling
+    "refusal": (1000, 17, "buyers"),  # 0.1 % refused it: not ranked
+    "pin": (1000, 29, "buyers"),  # 0.1 % pinned to Big for 60 days
+}
 CONFIRM_SAMPLE = 1_000
 REQUEST_SAMPLE = 200
 # The daily run and the floor are each timed this many times, one after the
@@ -84,8 +98,8 @@ def parse_args():
         return args
     if not (args.config and args.database and args.partners and args.orders):
         parser.error("-c, -d, --partners and --orders are needed, or --header")
-    # each confirmation is a first order: with and without the hooks, in a
-    # batch and one per request, every one needs a partner of its own
+    # with and without the hooks, in a batch and one per request, every
+    # confirmation needs a partner of its own
     needed = 2 * (CONFIRM_SAMPLE + REQUEST_SAMPLE)
     if args.partners < needed:
         parser.error(f"--partners must be at least {needed:,} for the confirmations")
@@ -164,6 +178,7 @@ def load_data(env, partner_count, order_count):
         }
     )
     template.action_confirm()
+    templates = relation_templates(env, template, main)
     env.flush_all()
     cr.execute(SQL("SELECT setseed(0.42)"))
     # Foreign-key triggers off while loading rows that are consistent by
@@ -172,6 +187,7 @@ def load_data(env, partner_count, order_count):
     cr.execute(SQL("SET LOCAL session_replication_role = replica"))
     first_partner = load_partners(cr, template_partner, partner_count, second)
     load_orders(cr, template, first_partner, partner_count, order_count, currencies)
+    load_relations(cr, templates, first_partner, partner_count, main)
     cr.execute(SQL("SET LOCAL session_replication_role = origin"))
     cr.execute(SQL("ANALYZE res_partner; ANALYZE sale_order"))
     env.invalidate_all()
@@ -213,8 +229,14 @@ def load_partners(cr, template_partner, partner_count, second):
     return first_partner
 
 
+def buyer_count(partner_count):
+    """How many of the loaded partners bought: the first ones; the rest, one
+    in PROSPECT_SHARE, never did (prospects and suspects)."""
+    return partner_count - partner_count // PROSPECT_SHARE
+
+
 def load_orders(cr, template, first_partner, partner_count, order_count, currencies):
-    """order_count confirmed orders of the template, spread over the partners
+    """order_count confirmed orders of the template, spread over the buyers
     from first_partner, in each partner's company, over three years."""
     # Pareto revenue per partner: a few partners buy a lot, most a little.
     cr.execute(
@@ -261,8 +283,137 @@ def load_orders(cr, template, first_partner, partner_count, order_count, currenc
             SQL(", ").join(values),
             order_count,
             first_partner,
-            partner_count,
+            buyer_count(partner_count),
             template.id,
+        )
+    )
+
+
+def relation_templates(env, template, main):
+    """The real records the relations are cloned from (see load_relations),
+    made through the ORM on the template's partner, before any row is
+    loaded: {table: record}."""
+    partner = template.partner_id
+    return {
+        "crm_lead": env["crm.lead"].create(
+            {"name": "Bench lead", "type": "opportunity", "partner_id": partner.id}
+        ),
+        "customer_feedback": env["customer.feedback"].create(
+            {"partner_id": partner.id, "company_id": main.id, "score": "4"}
+        ),
+        "customer_consent": env["customer.consent"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": main.id,
+                "purpose": "profiling",
+                "state": "given",
+                "source": "Bench sign-up form",
+            }
+        ),
+        "mail_activity": env["mail.activity"].create(
+            {
+                "res_model_id": env["ir.model"]._get_id("res.partner"),
+                "res_id": partner.id,
+                "activity_type_id": env.ref(
+                    "customer_pyramid.mail_activity_type_complaint"
+                ).id,
+                "summary": "Bench complaint",
+            }
+        ),
+        "sale_order": template,
+    }
+
+
+def load_relations(cr, templates, first_partner, partner_count, main):
+    """What a customer base holds beside its orders, cloned from
+    ``templates`` on partners chosen by their id (see RELATIONS): leads and
+    quotations of prospects, open opportunities of customers, feedback, open
+    complaints, consents and pins, each in the partner's company (the main
+    one for shared partners)."""
+    buyers = buyer_count(partner_count)
+
+    def chosen(kind):
+        modulo, remainder, among = RELATIONS[kind]
+        low, high = (0, buyers) if among == "buyers" else (buyers, partner_count)
+        return SQL(
+            "p.id BETWEEN %s AND %s AND mod(p.id, %s) = %s",
+            first_partner + low,
+            first_partner + high - 1,
+            modulo,
+            remainder,
+        )
+
+    company = SQL("COALESCE(p.company_id, %s)", main.id)
+    for kind, table, overrides in (
+        ("prospect_lead", "crm_lead", {"company_id": SQL("p.company_id")}),
+        ("customer_lead", "crm_lead", {"company_id": SQL("p.company_id")}),
+        (
+            "quotation",
+            "sale_order",
+            {
+                "name": SQL("'BENCH/QUOTE/' || p.id"),
+                "state": SQL("'draft'"),
+                "partner_invoice_id": SQL("p.id"),
+                "partner_shipping_id": SQL("p.id"),
+                "company_id": company,
+                "date_order": SQL("now() - random() * interval '30 days'"),
+                "access_token": SQL("NULL"),
+            },
+        ),
+        (
+            "feedback",
+            "customer_feedback",
+            {
+                "company_id": company,
+                "score": SQL("(1 + mod(p.id, 5))::text"),
+                "date": SQL("current_date - mod(p.id, 300)"),
+            },
+        ),
+        ("consent", "customer_consent", {"company_id": company}),
+        (
+            "refusal",
+            "customer_consent",
+            {"company_id": company, "state": SQL("'refused'")},
+        ),
+        ("complaint", "mail_activity", {}),
+    ):
+        clone_for_partners(cr, table, templates[table].id, chosen(kind), overrides)
+    cr.execute(
+        SQL(
+            """
+            UPDATE res_partner p
+               SET customer_pyramid_pinned_level =
+                       jsonb_build_object(%(company)s::text, 'big'),
+                   customer_pyramid_pin_until = jsonb_build_object(
+                       %(company)s::text, (current_date + 60)::text),
+                   customer_pyramid_pin_reason =
+                       jsonb_build_object(%(company)s::text, 'Bench pin')
+             WHERE %(chosen)s
+            """,
+            company=company,
+            chosen=chosen("pin"),
+        )
+    )
+
+
+def clone_for_partners(cr, table, template_id, chosen, overrides):
+    """INSERT a copy of a template row for each partner ``p`` that ``chosen``
+    selects, its partner (``res_id`` for an activity) set to ``p``."""
+    names = columns(cr, table)
+    partner_column = "res_id" if table == "mail_activity" else "partner_id"
+    overrides = {partner_column: SQL("p.id"), **overrides}
+    cr.execute(
+        SQL(
+            "INSERT INTO %s (%s) SELECT %s FROM %s t, res_partner p"
+            " WHERE t.id = %s AND %s",
+            SQL.identifier(table),
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            SQL(", ").join(
+                overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names
+            ),
+            SQL.identifier(table),
+            template_id,
+            chosen,
         )
     )
 
@@ -587,7 +738,8 @@ def hooks(env, enabled):
 
 
 def quotations(registry, product_id, count, offset):
-    """``count`` committed quotations of shared partners never ordered from."""
+    """``count`` committed quotations of the last shared partners loaded (who
+    never bought come last), from ``offset``."""
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         partners = env["res.partner"].search(
@@ -1000,7 +1152,7 @@ def main():
     lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
     lastcall = time_daily_runs(registry, lastcall, results)
     lastcall = time_normal_day(registry, lastcall, results)
-    # disjoint partners for each measurement: each confirmation is a first order
+    # disjoint partners for each measurement, those who never bought first
     offset = 0
     for per_request in (False, True):
         for with_hooks in (False, True):
