@@ -15,14 +15,10 @@ SIZES=("$@")
 BENCH_DIR=$(mktemp -d /tmp/customer_pyramid_bench.XXXXXX)
 chmod 755 "$BENCH_DIR"
 trap 'stop_private_cluster "$BENCH_DIR/pg"; rm -rf "$BENCH_DIR"' EXIT
-# shared_buffers as a 2-core, 24 GB machine would have it. Durability
-# (fsync, full_page_writes, synchronous_commit) is off while loading only:
-# bench/run_benchmark.py turns it on (ALTER SYSTEM) before the first timing.
-# $BENCH_PG_OPTIONS: more server settings, e.g. to log slow plans with
-# "-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=5s"
-# shellcheck disable=SC2086
-start_private_cluster "$BENCH_DIR/pg" -c shared_buffers=2GB -c work_mem=64MB \
-    -c maintenance_work_mem=512MB -c max_wal_size=8GB ${BENCH_PG_OPTIONS:-}
+# Durability (fsync, full_page_writes, synchronous_commit) is off while
+# loading only: bench/run_benchmark.py turns it on (ALTER SYSTEM) before the
+# first timing.
+start_benchmark_cluster "$BENCH_DIR/pg"
 "$PG_BIN/psql" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -d postgres -q \
     -c "ALTER SYSTEM SET fsync = off" -c "ALTER SYSTEM SET full_page_writes = off" \
     -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" >/dev/null

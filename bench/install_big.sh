@@ -15,9 +15,7 @@ SIZES=("$@")
 BENCH_DIR=$(mktemp -d /tmp/customer_pyramid_install.XXXXXX)
 chmod 755 "$BENCH_DIR"
 trap 'stop_private_cluster "$BENCH_DIR/pg"; rm -rf "$BENCH_DIR"' EXIT
-# shellcheck disable=SC2086
-start_private_cluster "$BENCH_DIR/pg" -c shared_buffers=2GB -c work_mem=64MB \
-    -c maintenance_work_mem=512MB -c max_wal_size=8GB ${BENCH_PG_OPTIONS:-}
+start_benchmark_cluster "$BENCH_DIR/pg"
 make_addons_path "$BENCH_DIR/addons"
 write_odoo_config "$BENCH_DIR/odoo.conf" "$BENCH_DIR/data"
 

@@ -102,6 +102,16 @@ start_private_cluster() {
     fi
 }
 
+# The benchmarks' cluster (bench/): shared_buffers as a 2-core, 24 GB machine
+# would have it; $BENCH_PG_OPTIONS adds server settings, e.g. to log slow
+# plans with "-c session_preload_libraries=auto_explain
+# -c auto_explain.log_min_duration=5s".
+start_benchmark_cluster() {
+    # shellcheck disable=SC2086
+    start_private_cluster "$1" -c shared_buffers=2GB -c work_mem=64MB \
+        -c maintenance_work_mem=512MB -c max_wal_size=8GB ${BENCH_PG_OPTIONS:-}
+}
+
 stop_private_cluster() {
     as_pg_user "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true
 }
