@@ -12,25 +12,32 @@ CONSENT_STATE_SELECTION = [
 ]
 
 
-def profiling_refused(partner_alias, company_id):
+def profiling_refused(partner_alias, company_id, partner_ids=None):
     """SQL: the latest profiling consent of ``partner_alias`` in the company
-    is a refusal.
+    is a refusal; ``partner_ids``: the alias is one of them.
 
     The subquery does not depend on the partner, so PostgreSQL computes the
-    set of refusing partners once (a hashed subplan), not once per partner.
+    set of refusing partners once (a hashed subplan), not once per partner;
+    of ``partner_ids`` only when given, so that an event does not sort the
+    consents of the whole base.
     """
+    partner_filter = SQL()
+    if partner_ids is not None:
+        partner_filter = SQL("AND cc.partner_id = ANY(%s)", list(partner_ids))
     return SQL(
         """%(id)s IN (
             SELECT latest.partner_id FROM (
                 SELECT DISTINCT ON (cc.partner_id) cc.partner_id, cc.state
                   FROM customer_consent cc
                  WHERE cc.company_id = %(company)s AND cc.purpose = 'profiling'
+                       %(partner_filter)s
               ORDER BY cc.partner_id, cc.date DESC, cc.id DESC
             ) latest
              WHERE latest.state = 'refused'
         )""",
         id=SQL.identifier(partner_alias, "id"),
         company=company_id,
+        partner_filter=partner_filter,
     )
 
 

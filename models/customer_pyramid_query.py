@@ -526,7 +526,7 @@ class CustomerPyramidQuery(models.AbstractModel):
             ranked=self._ranked(
                 SQL("COALESCE(sa.revenue, 0)"), SQL("s.mark"), SQL("s.not_profiled")
             ),
-            not_profiled=profiling_refused("p", company.id),
+            not_profiled=profiling_refused("p", company.id, partner_ids),
             partner_filter=partner_filter,
             order_filter=self._of_accounts("so", partner_ids, parameters),
             # ranked by invoices, an order not invoiced yet is a relationship
