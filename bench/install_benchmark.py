@@ -69,16 +69,11 @@ class ProcessPeak:
     def _sample(self):
         while self.process.poll() is None:
             try:
-                with open(
-                    f"/proc/{self.process.pid}/status", encoding="ascii"
-                ) as status:
-                    for line in status:
-                        if line.startswith("VmHWM:"):
-                            self.peak_mb = max(
-                                self.peak_mb, int(line.split()[1]) / 1024
-                            )
-            except OSError:
-                return
+                self.peak_mb = max(
+                    self.peak_mb, run_benchmark.peak_mb(self.process.pid)
+                )
+            except (OSError, RuntimeError):
+                return  # it exited between the poll and the reading
             time.sleep(run_benchmark.BackendMemory.SAMPLE_SECONDS)
 
     def join(self):

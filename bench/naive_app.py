@@ -105,7 +105,7 @@ def pin(company, partner, today):
     return None
 
 
-def place(revenues, bought, related, shares, refused=(), pins=None):
+def place(revenues, bought, related, shares, refused, pins):
     """{partner id: (level, rank)}: the addon's levels, ranked in Python."""
     # importable only once Odoo has loaded the addons path
     from odoo.addons.customer_pyramid.lib.pyramid_split import (
@@ -137,7 +137,7 @@ def place(revenues, bought, related, shares, refused=(), pins=None):
             placed[pid] = ("prospect", 0)
         else:
             placed[pid] = ("suspect", 0)
-    for pid, level in (pins or {}).items():
+    for pid, level in pins.items():
         placed[pid] = (level, placed[pid][1])
     return placed
 

@@ -106,9 +106,10 @@ def parse_args():
     return args
 
 
-def peak_mb():
-    """The peak resident memory of this process since the last reset_peak()."""
-    with open("/proc/self/status", encoding="ascii") as status:
+def peak_mb(pid="self"):
+    """The peak resident memory of process ``pid`` (this one by default,
+    since the last reset_peak())."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
@@ -292,36 +293,47 @@ def load_orders(cr, template, first_partner, partner_count, order_count, currenc
 def relation_templates(env, template, main):
     """The real records the relations are cloned from (see load_relations),
     made through the ORM on the template's partner, before any row is
-    loaded: {table: record}."""
+    loaded: {table: record}. Only the models the database has: without the
+    addon (bench/install_benchmark.py), leads and quotations."""
     partner = template.partner_id
-    return {
-        "crm_lead": env["crm.lead"].create(
-            {"name": "Bench lead", "type": "opportunity", "partner_id": partner.id}
-        ),
-        "customer_feedback": env["customer.feedback"].create(
-            {"partner_id": partner.id, "company_id": main.id, "score": "4"}
-        ),
-        "customer_consent": env["customer.consent"].create(
-            {
-                "partner_id": partner.id,
-                "company_id": main.id,
-                "purpose": "profiling",
-                "state": "given",
-                "source": "Bench sign-up form",
-            }
-        ),
-        "mail_activity": env["mail.activity"].create(
+    values = {
+        "crm.lead": {
+            "name": "Bench lead",
+            "type": "opportunity",
+            "partner_id": partner.id,
+        },
+        "customer.feedback": {
+            "partner_id": partner.id,
+            "company_id": main.id,
+            "score": "4",
+        },
+        "customer.consent": {
+            "partner_id": partner.id,
+            "company_id": main.id,
+            "purpose": "profiling",
+            "state": "given",
+            "source": "Bench sign-up form",
+        },
+    }
+    templates = {
+        env[model]._table: env[model].create(vals)
+        for model, vals in values.items()
+        if model in env
+    }
+    complaint_type = env.ref(
+        "customer_pyramid.mail_activity_type_complaint", raise_if_not_found=False
+    )
+    if complaint_type:
+        templates["mail_activity"] = env["mail.activity"].create(
             {
                 "res_model_id": env["ir.model"]._get_id("res.partner"),
                 "res_id": partner.id,
-                "activity_type_id": env.ref(
-                    "customer_pyramid.mail_activity_type_complaint"
-                ).id,
+                "activity_type_id": complaint_type.id,
                 "summary": "Bench complaint",
             }
-        ),
-        "sale_order": template,
-    }
+        )
+    templates["sale_order"] = template
+    return templates
 
 
 def load_relations(cr, templates, first_partner, partner_count, main):
@@ -329,7 +341,8 @@ def load_relations(cr, templates, first_partner, partner_count, main):
     ``templates`` on partners chosen by their id (see RELATIONS): leads and
     quotations of prospects, open opportunities of customers, feedback, open
     complaints, consents and pins, each in the partner's company (the main
-    one for shared partners)."""
+    one for shared partners); of these, what the database has a table or a
+    column for."""
     buyers = buyer_count(partner_count)
 
     def chosen(kind):
@@ -377,7 +390,10 @@ def load_relations(cr, templates, first_partner, partner_count, main):
         ),
         ("complaint", "mail_activity", {}),
     ):
-        clone_for_partners(cr, table, templates[table].id, chosen(kind), overrides)
+        if table in templates:
+            clone_for_partners(cr, table, templates[table].id, chosen(kind), overrides)
+    if "customer_pyramid_pinned_level" not in columns(cr, "res_partner"):
+        return
     cr.execute(
         SQL(
             """

@@ -31,15 +31,24 @@ class CustomerLifecycleEngine(models.AbstractModel):
         stage stays where it is. Only partners in the pyramid's scope move:
         the same rule as the ranking's (``customer.pyramid.engine``).
         """
-        if (
-            not partners
-            or not company[f"customer_lifecycle_auto_{rule}"]
-            or self.env.context.get("customer_pyramid_skip_events")
+        if partners and (stage := self._automatic_stage(rule, company)):
+            self._advance_to(partners, stage, company, rule)
+
+    @api.model
+    def _automatic_stage(self, rule, company):
+        """The stage ``rule`` moves partners to in ``company``; empty when the
+        company does not automate the rule or the context skips events."""
+        stages = self.env["customer.lifecycle.stage"]
+        if not company[f"customer_lifecycle_auto_{rule}"] or self.env.context.get(
+            "customer_pyramid_skip_events"
         ):
-            return
-        stage = self._rule_stage(rule)
-        if not stage:
-            return
+            return stages
+        # sudo: the stage is found for any user whose change moves a card
+        return stages.sudo().search([("rule", "=", rule)], limit=1)
+
+    @api.model
+    def _advance_to(self, partners, stage, company, rule):
+        """``advance`` once its stage is known."""
         # sudo: an event moves the card whatever fields its user may read;
         # the chatter and the history still name that user. The stage first:
         # a repeat buyer already past it needs no more queries.
@@ -54,15 +63,6 @@ class CustomerLifecycleEngine(models.AbstractModel):
             lambda p: p.customer_consent_profiling != "refused"
         )
         self._move(movers, stage, company, rule)
-
-    @api.model
-    def _rule_stage(self, rule):
-        # sudo: the stage is found for any user whose change moves a card
-        return (
-            self.env["customer.lifecycle.stage"]
-            .sudo()
-            .search([("rule", "=", rule)], limit=1)
-        )
 
     @api.model
     def _behind(self, partners, stage, company):
@@ -119,13 +119,9 @@ class CustomerLifecycleEngine(models.AbstractModel):
         """Conversion, then loyalty for repeat buyers, then advocacy for referrers."""
         buyers = orders.sudo().partner_id.commercial_partner_id
         self.advance(buyers, "conversion", company)
-        loyalty = self._rule_stage("loyalty")
+        loyalty = self._automatic_stage("loyalty", company)
         # the orders are counted only for buyers who may still become loyal
-        if (
-            loyalty
-            and company.customer_lifecycle_auto_loyalty
-            and (behind := self._behind(buyers, loyalty, company))
-        ):
+        if loyalty and (behind := self._behind(buyers, loyalty, company)):
             self.env["sale.order"].flush_model(
                 ["state", "date_order", "partner_id", "company_id"]
             )
@@ -140,7 +136,7 @@ class CustomerLifecycleEngine(models.AbstractModel):
             loyal = self.env["res.partner"].browse(
                 [partner_id for (partner_id,) in self.env.cr.fetchall()]
             )
-            self.advance(loyal, "loyalty", company)
+            self._advance_to(loyal, loyalty, company, "loyalty")
         self.advance(buyers.customer_referred_by_id, "advocacy", company)
 
     @api.model
