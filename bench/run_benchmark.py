@@ -834,6 +834,51 @@ def timed_daily_run(registry, lastcall, results, look_ahead):
     return seconds
 
 
+def check_against_rebuild(registry, results):
+    """Compare every partner's standing, as the run just left it, with a full
+    rebuild's (every order summed again, rolled back): the rows that differ
+    in any fact are added to results["rebuild_disagree"], those compared to
+    results["rebuild_compared"]."""
+    from odoo.addons.customer_pyramid.models.customer_pyramid_standing import (
+        FACT_COLUMNS,
+    )
+
+    facts = SQL(", ").join(SQL.identifier(c) for c in FACT_COLUMNS.values())
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE bench_kept AS"
+                " SELECT partner_id, company_id, %s FROM customer_pyramid_standing",
+                facts,
+            )
+        )
+        env["customer.pyramid.engine"].recompute_companies(
+            env["res.company"].search([]), cause="manual_recompute"
+        )
+        env.flush_all()
+        cr.execute(
+            SQL(
+                """
+                SELECT (SELECT count(*) FROM bench_kept), (SELECT count(*) FROM (
+                    (SELECT partner_id, company_id, %(facts)s FROM bench_kept
+                     EXCEPT SELECT partner_id, company_id, %(facts)s
+                              FROM customer_pyramid_standing)
+                    UNION ALL
+                    (SELECT partner_id, company_id, %(facts)s
+                       FROM customer_pyramid_standing
+                     EXCEPT SELECT partner_id, company_id, %(facts)s FROM bench_kept)
+                ) differing)
+                """,
+                facts=facts,
+            )
+        )
+        compared, differing = cr.fetchone()
+        cr.rollback()
+    results["rebuild_compared"] = results.get("rebuild_compared", 0) + compared
+    results["rebuild_disagree"] = results.get("rebuild_disagree", 0) + differing
+
+
 def full_outlook_refresh(registry):
     """Seconds to compute every company's outlook again against its last
     cut-offs, as a day whose cut-offs moved does; rolled back."""
@@ -964,7 +1009,9 @@ def time_normal_day(registry, lastcall, results):
         results["day_traces"] = [
             after - earlier for after, earlier in zip(traces(cr), before, strict=True)
         ]
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    ended = datetime.now(timezone.utc).replace(tzinfo=None)
+    check_against_rebuild(registry, results)
+    return ended
 
 
 def time_daily_runs(registry, lastcall, results):
@@ -976,6 +1023,8 @@ def time_daily_runs(registry, lastcall, results):
         for key, look_ahead in (("daily", True), ("bare", False)):
             times[key].append(timed_daily_run(registry, lastcall, results, look_ahead))
             lastcall = datetime.now(timezone.utc).replace(tzinfo=None)
+            if look_ahead:
+                check_against_rebuild(registry, results)
         times["outlook"].append(full_outlook_refresh(registry))
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -1037,6 +1086,8 @@ def print_row(args, results, extrapolated, addon_peak, naive_peak):
         f"{loop:.1f}{estimate}",
         f"{loop / daily:.0f}",
         f"{results['daily_rows']}",
+        f"{results['rebuild_compared'] - results['rebuild_disagree']:,} of "
+        f"{results['rebuild_compared']:,}",
         f"{overhead_ms:.1f}",
         f"{request_ms:.1f}",
         f"{addon_peak:.0f}",
@@ -1069,6 +1120,7 @@ HEADER = (
     "sums-only loop s",
     "loop/daily",
     "daily runs' rows",
+    "daily and normal day runs agree with a full rebuild on (standing rows)",
     "confirm ms, batch",
     "confirm ms, per request",
     "Odoo peak MB",

@@ -1,5 +1,6 @@
 from . import customer_pyramid_input_mixin
 from . import customer_pyramid_event
+from . import customer_pyramid_change
 from . import customer_lifecycle_engine
 from . import customer_history_mixin
 from . import customer_pyramid_level_order_mixin

@@ -1,6 +1,8 @@
+import json
 import logging
 import time
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -131,6 +133,13 @@ class CustomerPyramidEngine(models.AbstractModel):
     def _recompute_company(self, company, cause, parameters=None, dry_run=False):
         """Rank every commercial partner of ``company``; None when locked.
 
+        The scheduled action runs quietly when it can (``_quiet_run``): it
+        refreshes the partners whose inputs changed since the last run and
+        ranks no one else when that leaves every rank as the last full
+        rebuild left it. Otherwise, and on demand, at the installation, after
+        a settings change and every ``customer_pyramid_rebuild_days``, the
+        full rebuild sums every order again.
+
         With ``dry_run`` (the preview), the result stays in the temporary table
         customer_pyramid_result and nothing is written: the same SQL either way.
         ``parameters`` overrides the company's settings (see
@@ -149,6 +158,20 @@ class CustomerPyramidEngine(models.AbstractModel):
         if not dry_run:
             self._expire_pins(company)
         run_date = fields.Datetime.now()
+        if not dry_run and self._may_run_quietly(company, cause, parameters):
+            stats = self._quiet_run(company, parameters)
+            if stats is not None:
+                self._end_run(company, run_date, parameters, stats, full=False)
+                _logger.info(
+                    "customer pyramid: %s: daily run, %s partners refreshed, "
+                    "%s changed level, every rank as the last full rebuild left it",
+                    company.name,
+                    stats["partners"],
+                    stats["changed"],
+                )
+                return stats
+        if not dry_run:
+            self.env["customer.pyramid.change"]._take(company)
         self._build_sales(company, parameters)
         self._build_ranks(company, parameters)
         cr.execute(
@@ -179,21 +202,189 @@ class CustomerPyramidEngine(models.AbstractModel):
         stats["placed"], stats["changed"] = self._apply_result(company, cause)
         self._analyze_standing_after(stats["placed"], scope_count)
         stats["forgotten"] = self._forget_out_of_scope(company)
-        self._look_ahead(company, cutoffs)
+        self._look_ahead(company, cutoffs, run=True)
+        self._end_run(company, run_date, parameters, stats, full=True)
+        self._log_run(company, stats, boundaries)
+        return stats
+
+    def _end_run(self, company, run_date, parameters, stats, full):
+        """The run's snapshots and the company's stamps; a full rebuild also
+        stamps what the next quiet runs compare with."""
         settings_label = company._customer_pyramid_settings_label(parameters)
         # per team first: the snapshot adds its teams' customers at risk up
         self.env["customer.pyramid.team.snapshot"]._store_run(company, run_date)
         self.env["customer.pyramid.snapshot"]._store_run(
-            company, run_date, settings_label, cutoffs
+            company, run_date, settings_label, stats["cutoffs"]
         )
-        company.sudo().write(  # the cron user may not be a settings admin
+        values = {
+            "customer_pyramid_last_run": run_date,
+            "customer_pyramid_last_settings": settings_label,
+        }
+        if full:
+            values.update(
+                {
+                    "customer_pyramid_last_full_run": run_date,
+                    "customer_pyramid_full_run_signature": self._ranking_signature(
+                        company, parameters
+                    ),
+                    "customer_pyramid_ranked_count": stats["active"],
+                }
+            )
+        company.sudo().write(values)  # the cron user may not be a settings admin
+
+    # ------------------------------------------------------------------
+    # The quiet daily run
+    # ------------------------------------------------------------------
+    def _ranking_signature(self, company, parameters):
+        """What every partner's facts depend on besides its own inputs: a
+        change of it calls for a full rebuild."""
+        return json.dumps(
             {
-                "customer_pyramid_last_run": run_date,
-                "customer_pyramid_last_settings": settings_label,
-            }
+                "parameters": parameters,
+                "complaint_source": company._customer_pyramid_setting(
+                    "customer_complaint_source"
+                ),
+            },
+            sort_keys=True,
         )
-        self._log_run(company, stats, boundaries)
+
+    def _may_run_quietly(self, company, cause, parameters):
+        """Whether the scheduled action may skip the full rebuild: there is
+        one, recent enough, with the settings of today, and the day did not
+        go back since the last run."""
+        last_full = company.customer_pyramid_last_full_run
+        last_run = company.customer_pyramid_last_run
+        if cause != "cron" or not last_full or not last_run:
+            return False
+        days = company._customer_pyramid_setting("customer_pyramid_rebuild_days")
+        now = fields.Datetime.now()
+        return (
+            last_full > now - relativedelta(days=days)
+            and last_run <= now
+            and company.customer_pyramid_full_run_signature
+            == self._ranking_signature(company, parameters)
+        )
+
+    def _quiet_run(self, company, parameters):
+        """Refresh the accounts whose inputs changed since the last run
+        (``_changed_accounts``) against the last full rebuild's cut-offs,
+        when that leaves the ranking as it was; their statistics, or None
+        (nothing written) when a full rebuild must rank everyone again.
+
+        Exactly a full rebuild's answer: a partner's standing follows from
+        its own inputs, its rank, the number of customers ranked and the
+        cut-offs; the others' inputs did not change, and the check below
+        proves the ranks, their number and the cut-offs the same.
+        """
+        partner_ids = self._changed_accounts(company, parameters)
+        cutoffs, ranked_count = self._latest_run(company)
+        if partner_ids:
+            self._build_result_from_cutoffs(
+                company, parameters, self._facts_query(company, parameters, partner_ids)
+            )
+        if not self._ranking_holds(
+            company, parameters, partner_ids, cutoffs, ranked_count
+        ):
+            return None
+        stats = {
+            "partners": len(partner_ids),
+            "active": ranked_count,
+            "cutoffs": cutoffs,
+            "placed": 0,
+            "changed": 0,
+            "forgotten": 0,
+        }
+        if partner_ids:
+            stats["placed"], stats["changed"] = self._apply_result(company, "cron")
+            stats["forgotten"] = self._forget_out_of_scope(company, partner_ids)
+        self._look_ahead(company, cutoffs, partner_ids, run=True)
         return stats
+
+    def _changed_accounts(self, company, parameters):
+        """The accounts to refresh in a quiet run, as ids: those the
+        triggers noted (``customer.pyramid.change``) and those with orders
+        or feedback that left the window since the last run, with their
+        commercial partners and groups' top-most parents, as an event
+        queues them."""
+        noted = self.env["customer.pyramid.change"]._take(company)
+        months = parameters["window_months"]
+        last_start = company.customer_pyramid_last_run.date() - relativedelta(
+            months=months
+        )
+        start, _in_window = self._window(parameters, None)
+        if last_start < start:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT d.partner_id FROM (%(documents)s) d
+                     WHERE d.date_order >= %(last_start)s AND d.date_order < %(start)s
+                     UNION
+                    SELECT fb.partner_id FROM customer_feedback fb
+                     WHERE fb.company_id = %(company)s
+                       AND fb.date >= %(last_start)s AND fb.date < %(start)s
+                    """,
+                    documents=self._revenue_documents(company, parameters),
+                    last_start=last_start,
+                    start=start,
+                    company=company.id,
+                )
+            )
+            noted.update(partner_id for (partner_id,) in rows)
+        if not noted:
+            return []
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT unnest(ARRAY[p.id, p.commercial_partner_id,
+                                               p.customer_pyramid_group_id])
+                     FROM res_partner p WHERE p.id = ANY(%s)""",
+                sorted(noted),
+            )
+        )
+        return sorted(partner_id for (partner_id,) in rows if partner_id)
+
+    def _ranking_holds(self, company, parameters, partner_ids, cutoffs, ranked_count):
+        """Whether ranking every customer again, the refreshed partners in
+        customer_pyramid_result with their new revenues, gives each ranked
+        customer the rank it has (or is about to get), the same number of
+        ranked customers as the last full rebuild and the same cut-offs.
+
+        One pass over the narrow standing rows of the ranked customers,
+        through their index, not over the orders or the partners.
+        """
+        boundaries = level_boundaries(ranked_count, parameters["shares"])
+        refreshed = SQL()
+        if partner_ids:
+            refreshed = SQL(
+                """AND st.partner_id NOT IN (SELECT unnest(%s::int[]))
+                UNION ALL
+                SELECT r.revenue::float8, r.rank FROM %s r WHERE r.rank IS NOT NULL""",
+                partner_ids,
+                RESULT_TABLE,
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT %(level)s, count(*), min(revenue),
+                       count(*) FILTER (WHERE rank IS DISTINCT FROM placed_rank)
+                  FROM (SELECT revenue, placed_rank,
+                               rank() OVER (ORDER BY revenue DESC) AS rank
+                          FROM (SELECT st.revenue, st.rank AS placed_rank
+                                  FROM customer_pyramid_standing st
+                                 WHERE st.company_id = %(company)s
+                                   AND st.rank IS NOT NULL %(refreshed)s
+                               ) ranking
+                       ) ranked
+              GROUP BY 1
+                """,
+                level=self._level_of_rank(boundaries, SQL("rank")),
+                company=company.id,
+                refreshed=refreshed,
+            )
+        )
+        count = sum(row[1] for row in rows)
+        moved = sum(row[3] for row in rows)
+        new_cutoffs = {level: float(cutoff) for level, _n, cutoff, _m in rows}
+        return count == ranked_count and not moved and new_cutoffs == cutoffs
 
     def _log_run(self, company, stats, boundaries):
         _logger.info(
@@ -213,20 +404,22 @@ class CustomerPyramidEngine(models.AbstractModel):
             stats["partners_without_positive_revenue"],
         )
 
-    def _look_ahead(self, company, cutoffs, partner_ids=None):
+    def _look_ahead(self, company, cutoffs, partner_ids=None, run=False):
         """The outlook of the partners just placed (``partner_ids``, or all),
-        the activities it calls for and the lapsed customers' win-back. The
-        activities before a drop are the daily run's: the day, not an event,
-        brings a drop nearer."""
+        the activities it calls for and the lapsed customers' win-back.
+
+        A run (``run``) also refreshes everyone's outlook when that is due,
+        schedules the activities before a drop (the day, not an event, brings
+        a drop nearer) and wins back every lapsed customer."""
         outlook = self.env["customer.pyramid.outlook"]
-        if partner_ids is None:
-            entered_band = outlook._refresh_after_run(company, cutoffs)
+        if run:
+            entered_band = outlook._refresh_after_run(company, cutoffs, partner_ids)
         else:
             entered_band = outlook._refresh(company, cutoffs, partner_ids)
-        outlook._schedule_activities(
-            company, entered_band, before_drops=partner_ids is None
+        outlook._schedule_activities(company, entered_band, before_drops=run)
+        self.env["customer.lifecycle.engine"].win_back(
+            company, None if run else partner_ids
         )
-        self.env["customer.lifecycle.engine"].win_back(company, partner_ids)
 
     def _expire_pins(self, company):
         """Unpin the pins whose end date has passed, logged as 'pin expired'.

@@ -39,9 +39,10 @@ class CustomerPyramidOutlook(models.AbstractModel):
     _inherit = "customer.pyramid.query"
     _description = "Customer pyramid outlook"
 
-    def _refresh_after_run(self, company, cutoffs):
-        """The full run's refresh: everyone, or the partners it rewrote (see
-        the class). Returns what ``_refresh`` returns."""
+    def _refresh_after_run(self, company, cutoffs, partner_ids=None):
+        """A run's refresh: everyone, or the partners it rewrote (see the
+        class; a quiet run rewrote ``partner_ids`` at most). Returns what
+        ``_refresh`` returns."""
         signature = self._signature(company, cutoffs)
         last_full = company.customer_pyramid_outlook_refreshed_on
         today = fields.Date.today()
@@ -50,7 +51,9 @@ class CustomerPyramidOutlook(models.AbstractModel):
             and last_full
             and last_full > today - relativedelta(days=self.FULL_REFRESH_DAYS)
         ):
-            return self._refresh(company, cutoffs, rewritten=True)
+            return self._refresh(
+                company, cutoffs, partner_ids, rewritten=partner_ids is None
+            )
         entered_band = self._refresh(company, cutoffs)
         company.sudo().write(  # the cron user may not be a settings admin
             {

@@ -202,6 +202,18 @@ class CustomerPyramidRanking(models.AbstractModel):
         )
         return self._fill_temporary_table(RESULT, query, fresh=fresh)
 
+    def _level_of_rank(self, boundaries, rank):
+        """SQL: the active level of the customer ranked ``rank``, by the
+        level ``boundaries`` of the ranking (see ``level_boundaries``)."""
+        return SQL(
+            "CASE %s ELSE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s <= %s THEN %s", rank, last_rank, level)
+                for level, last_rank in rank_bands(boundaries)
+            ),
+            ACTIVE_LEVELS[-1],
+        )
+
     def _build_ranked_result(self, company, parameters, boundaries, active_count):
         """Place every partner in scope into the result, the active customers
         by their rank in customer_pyramid_ranks.
@@ -209,22 +221,10 @@ class CustomerPyramidRanking(models.AbstractModel):
         Returns the cut-offs, {level: the lowest revenue ranked on it}, and
         the number of partners in scope.
         """
-        bands = rank_bands(boundaries)
-
-        def level_of(rank):
-            return SQL(
-                "CASE %s ELSE %s END",
-                SQL(" ").join(
-                    SQL("WHEN %s <= %s THEN %s", rank, last_rank, level)
-                    for level, last_rank in bands
-                ),
-                ACTIVE_LEVELS[-1],
-            )
-
         self.env.cr.execute(
             SQL(
                 "SELECT %s, min(revenue) FROM %s WHERE rank IS NOT NULL GROUP BY 1",
-                level_of(SQL("rank")),
+                self._level_of_rank(boundaries, SQL("rank")),
                 RANKS_TABLE,
             )
         )
@@ -243,7 +243,7 @@ class CustomerPyramidRanking(models.AbstractModel):
             """,
             facts=self._facts_query(company, parameters, sales=RANKS_TABLE),
             percentile=hundredths(SQL("100 * f.rank"), max(active_count, 1)),
-            ranked_level=level_of(SQL("f.rank")),
+            ranked_level=self._level_of_rank(boundaries, SQL("f.rank")),
         )
         # fresh: a transaction recomputing several companies (the Settings
         # button, the installation) would otherwise fill the result of the
@@ -305,8 +305,10 @@ class CustomerPyramidRanking(models.AbstractModel):
         return cutoffs
 
     def _latest_run(self, company):
-        """The last full run of ``company``: its cut-offs, {level: the lowest
-        revenue ranked on it}, and the number of customers it ranked."""
+        """The last run of ``company``: its cut-offs, {level: the lowest
+        revenue ranked on it}, and the number of customers the last full
+        rebuild ranked (before the first one is stamped: the customers on an
+        active level in the last run's snapshot)."""
         self.env["customer.pyramid.snapshot"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -322,6 +324,8 @@ class CustomerPyramidRanking(models.AbstractModel):
         cutoffs = {
             level: float(cutoff) for level, cutoff, _count in rows if cutoff is not None
         }
+        if company.customer_pyramid_last_full_run:
+            return cutoffs, company.customer_pyramid_ranked_count
         ranked = sum(
             count or 0 for level, _cutoff, count in rows if level in ACTIVE_LEVELS
         )

@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..lib.pyramid_split import LEVEL_SELECTION, LEVELS
-from .customer_pyramid_query import RESULT_TABLE, cents_sum, cutoff_of
+from .customer_pyramid_query import cents_sum, cutoff_of
 
 LEVEL_ORDER = {
     level: position for position, (level, _label) in enumerate(LEVEL_SELECTION)
@@ -92,20 +92,20 @@ class CustomerPyramidSnapshot(models.Model):
                        COALESCE(100.0 * e.revenue
                                 / NULLIF(sum(e.revenue) OVER (), 0), 0),
                        %(cutoff)s, COALESCE(e.held_count, 0),
-                       COALESCE(k.at_risk_count, 0), COALESCE(k.at_risk_revenue, 0),
+                       COALESCE(e.at_risk_count, 0), COALESCE(e.at_risk_revenue, 0),
                        %(settings)s,
                        %(uid)s, %(run_date)s, %(uid)s, %(run_date)s
                   FROM unnest(%(levels)s::varchar[]) AS lv(level)
-             LEFT JOIN (SELECT level, count(*) AS customer_count,
+             -- the run's rows per team, stored just before from the
+             -- standing rows: every partner placed, counted once
+             LEFT JOIN (SELECT level, sum(customer_count) AS customer_count,
                                %(revenue)s AS revenue,
-                               count(*) FILTER (WHERE held) AS held_count
-                          FROM %(result)s GROUP BY level) e ON e.level = lv.level
-             -- the run's rows per team, stored just before
-             LEFT JOIN (SELECT level, sum(at_risk_count) AS at_risk_count,
+                               sum(held_count) AS held_count,
+                               sum(at_risk_count) AS at_risk_count,
                                %(risk_revenue)s AS at_risk_revenue
                           FROM customer_pyramid_team_snapshot
                          WHERE company_id = %(company)s AND run_date = %(run_date)s
-                      GROUP BY level) k ON k.level = lv.level
+                      GROUP BY level) e ON e.level = lv.level
                 """,
                 cutoff=cutoff_of(SQL("lv.level"), cutoffs),
                 revenue=cents_sum(SQL("revenue")),
@@ -115,7 +115,6 @@ class CustomerPyramidSnapshot(models.Model):
                 settings=settings_label,
                 uid=uid,
                 levels=levels,
-                result=RESULT_TABLE,
             )
         )
         self.env["customer.pyramid.snapshot"].invalidate_model()

@@ -6,6 +6,7 @@ from ..lib.pyramid_split import LEVEL_SELECTION
 
 # An index of the addon on Odoo's res_partner: the uninstallation drops it.
 VENDOR_INDEX = "res_partner_customer_pyramid_vendor_index"
+RANKED_REVENUE_INDEX = "customer_pyramid_standing_ranked_revenue_rank_index"
 # Who reads, searches, groups and exports what the addon knows of a partner.
 PYRAMID_USER = "customer_pyramid.group_user"
 # The business model canvas's customer relationships, and what they aim at.
@@ -137,13 +138,17 @@ class CustomerPyramidStanding(models.Model):
             ["id"],
             where="supplier_rank > 0",
         )
-        # An event ranks its partner by counting the ranked revenues above it.
-        create_index(
-            self.env.cr,
-            "customer_pyramid_standing_ranked_revenue_index",
-            self._table,
-            ["company_id", "revenue"],
-            where="rank IS NOT NULL",
+        # An event ranks its partner by the rank of the revenue just above
+        # it, and a quiet run ranks every customer again in revenue order:
+        # with the rank in the index, both read the index alone.
+        self.env.cr.execute(
+            SQL(
+                """DROP INDEX IF EXISTS customer_pyramid_standing_ranked_revenue_index;
+                CREATE INDEX IF NOT EXISTS %s ON customer_pyramid_standing
+                       (company_id, revenue) INCLUDE (rank, partner_id)
+                 WHERE rank IS NOT NULL""",
+                SQL.identifier(RANKED_REVENUE_INDEX),
+            )
         )
 
     def _delete_rows_of(self, column, ids):

@@ -23,6 +23,7 @@ MINIMUMS = {
     "customer_pyramid_risk_default_days": 1,
     "customer_pyramid_outlook_days": 1,
     "customer_pyramid_retention_lead_days": 0,
+    "customer_pyramid_rebuild_days": 1,
 }
 # The grow band is a share of the next level's cut-off.
 MAX_GROW_BAND = 100
@@ -48,6 +49,7 @@ SETTINGS_WITH_DEFAULT = (
     "customer_pyramid_risk_default_days",
     "customer_pyramid_outlook_days",
     "customer_pyramid_grow_band",
+    "customer_pyramid_rebuild_days",
 )
 # What the preview can try before it is saved: the settings that rank.
 RANKING_FIELDS = (
@@ -180,6 +182,26 @@ class ResCompany(models.Model):
     )
     customer_pyramid_last_settings = fields.Char(
         string="Pyramid computed with", readonly=True, copy=False
+    )
+    customer_pyramid_rebuild_days = fields.Integer(
+        string="Full rebuild every (days)",
+        default=7,
+        help="The scheduled recompute sums every order again at least this "
+        "often. In between, it refreshes only the customers whose orders, "
+        "invoices or opportunities changed or left the window, and ranks "
+        "everyone again only when their ranks would change. A settings change "
+        "and Recompute now always rebuild.",
+    )
+    # The last full rebuild: when, with what, and how many customers it
+    # ranked; the quiet runs compare with them.
+    customer_pyramid_last_full_run = fields.Datetime(
+        string="Pyramid last rebuilt", readonly=True, copy=False
+    )
+    customer_pyramid_full_run_signature = fields.Char(
+        string="Ranking signature of the last rebuild", readonly=True, copy=False
+    )
+    customer_pyramid_ranked_count = fields.Integer(
+        string="Customers ranked by the last rebuild", readonly=True, copy=False
     )
     # What the outlook of every partner was last refreshed with, and when.
     customer_pyramid_outlook_signature = fields.Char(readonly=True, copy=False)

@@ -46,6 +46,12 @@ class ResConfigSettings(models.TransientModel):
     customer_pyramid_risk_factor = fields.Float(
         related="company_id.customer_pyramid_risk_factor", readonly=False
     )
+    customer_pyramid_rebuild_days = fields.Integer(
+        related="company_id.customer_pyramid_rebuild_days", readonly=False
+    )
+    customer_pyramid_last_full_run = fields.Datetime(
+        related="company_id.customer_pyramid_last_full_run"
+    )
     customer_pyramid_risk_default_days = fields.Integer(
         related="company_id.customer_pyramid_risk_default_days", readonly=False
     )

@@ -66,13 +66,24 @@ def main(config, database):
             )
         )
         leftovers += [f"index {row[0]}" for row in cr.fetchall()]
+        cr.execute(
+            SQL(
+                "SELECT trigger_name || ' on ' || event_object_table"
+                " FROM information_schema.triggers WHERE trigger_name LIKE ANY(%s)"
+                " UNION SELECT 'function ' || proname FROM pg_proc"
+                " WHERE proname LIKE ANY(%s)",
+                patterns,
+                patterns,
+            )
+        )
+        leftovers += [f"trigger {row[0]}" for row in cr.fetchall()]
     if leftovers or leftover_xmlids:
         print(
             f"left after uninstall: columns/tables {leftovers},"
             f" xml ids {leftover_xmlids}"
         )
         return 1
-    print("uninstall left no column, table or xml id of the addon")
+    print("uninstall left no column, table, index, trigger or xml id of the addon")
     return 0
 
 

@@ -33,3 +33,4 @@ from . import test_outlook_actions
 from . import test_boards_rtl
 from . import test_revenue_source
 from . import test_groups_of_companies
+from . import test_daily_run

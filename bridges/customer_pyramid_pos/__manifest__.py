@@ -1,7 +1,7 @@
 {
     "name": "Customer Pyramid: Point of Sale",
     "summary": "Rank customers by their sale orders and paid Point of Sale orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Point of Sale",
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",

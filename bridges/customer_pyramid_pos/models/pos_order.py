@@ -2,6 +2,10 @@ from odoo import models
 
 from .customer_pyramid_query import PAID_STATES, POS_SOURCE
 
+# What the source reads of an order, besides its customer and company: a
+# change of it written in SQL is noted for the next daily run.
+WATCHED_COLUMNS = ["state", "date_order", "amount_total", "amount_tax", "currency_rate"]
+
 
 class PosOrder(models.Model):
     _name = "pos.order"
@@ -23,6 +27,11 @@ class PosOrder(models.Model):
     # A session synchronises its orders in batches (an offline shop sends
     # a day at once): one pass for the whole transaction, at its commit.
     _customer_pyramid_apply_at_commit = True
+
+    def init(self):
+        self.env["customer.pyramid.change"]._create_change_triggers(
+            self._table, WATCHED_COLUMNS
+        )
 
     def _customer_pyramid_concerns(self):
         """The customers of these orders once paid, in the companies that

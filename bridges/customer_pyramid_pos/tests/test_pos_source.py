@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.customer_pyramid.tests.common import CustomerPyramidCase, MarginCase
 from odoo.addons.customer_pyramid_pos.hooks import uninstall_hook
@@ -171,6 +172,17 @@ class TestPosSource(PosSourceCase):
             "from Confirmed sale orders and paid Point of Sale orders",
             self.company.customer_pyramid_last_settings,
         )
+
+    def test_pos_order_edited_in_sql_is_noted_for_the_daily_run(self):
+        changes = self.env["customer.pyramid.change"]
+        changes._take(self.company)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE pos_order SET amount_total = amount_total + 1 WHERE id = %s",
+                self.walk_in_order.id,
+            )
+        )
+        self.assertEqual(changes._take(self.company), {self.walk_in.id})
 
     def test_uninstalling_ranks_by_sale_orders_again(self):
         uninstall_hook(self.env)
