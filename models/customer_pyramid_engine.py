@@ -307,9 +307,8 @@ class CustomerPyramidEngine(models.AbstractModel):
         commercial partners and groups' top-most parents, as an event
         queues them."""
         noted = self.env["customer.pyramid.change"]._take(company)
-        months = parameters["window_months"]
-        last_start = company.customer_pyramid_last_run.date() - relativedelta(
-            months=months
+        last_start = self._window_start(
+            parameters, company.customer_pyramid_last_run.date()
         )
         start, _in_window = self._window(parameters, None)
         if last_start < start:

@@ -248,8 +248,12 @@ class CustomerPyramidQuery(models.AbstractModel):
             return window[0], SQL("date_order >= %s AND date_order < %s", *window)
         # UTC days, as the orders' dates are stored: the same window whoever
         # runs it (the scheduled action, a user, a report)
-        start = fields.Date.today() - relativedelta(months=parameters["window_months"])
+        start = self._window_start(parameters, fields.Date.today())
         return start, SQL("date_order >= %s", start)
+
+    def _window_start(self, parameters, day):
+        """The first day of the revenue window of a run on ``day``."""
+        return day - relativedelta(months=parameters["window_months"])
 
     def _leaves_window_on(self, day, months):
         """SQL: the first day on which an order of ``day`` is no longer in a
