@@ -2,7 +2,7 @@
     "name": "Customer Pyramid",
     "summary": "Rank customers into Jay Curry's customer pyramid and follow "
     "them along the customer lifecycle",
-    "version": "18.0.2.7.0",
+    "version": "18.0.2.7.1",
     "category": "Sales/Sales",
     "website": "https://github.com/customer-pyramid/customer_pyramid",
     "author": "Customer Pyramid Team",

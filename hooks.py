@@ -1,6 +1,6 @@
 from odoo.tools import SQL
 
-from .models.customer_pyramid_standing import VENDOR_INDEX
+from .models.customer_pyramid_standing import ACCOUNT_STATISTICS, VENDOR_INDEX
 
 
 def post_init_hook(env):
@@ -15,18 +15,21 @@ def post_init_hook(env):
 
 def uninstall_hook(env):
     """Delete the activities of the addon's activity types, and drop its
-    index on res_partner and its triggers and index on the documents.
+    index and statistics on res_partner and its triggers and index on the
+    documents.
 
     The activities point at the types with a foreign key that forbids
     deleting them, so the types, and their XML ids, would otherwise stay
-    behind; Odoo drops the tables and columns of a module, not its indexes
-    and triggers on other modules' tables.
+    behind; Odoo drops the tables and columns of a module, not its indexes,
+    statistics and triggers on other modules' tables.
     """
     types = addon_activity_types(env)
     env["mail.activity"].with_context(
         active_test=False, customer_pyramid_skip_events=True
     ).search([("activity_type_id", "in", types.ids)]).unlink()
     env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(VENDOR_INDEX)))
+    for name in ACCOUNT_STATISTICS:
+        env.cr.execute(SQL("DROP STATISTICS IF EXISTS %s", SQL.identifier(name)))
     env["customer.pyramid.change"]._uninstall_database_objects()
 
 

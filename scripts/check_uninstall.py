@@ -68,6 +68,13 @@ def main(config, database):
         leftovers += [f"index {row[0]}" for row in cr.fetchall()]
         cr.execute(
             SQL(
+                "SELECT stxname FROM pg_statistic_ext WHERE stxname LIKE ANY(%s)",
+                [f"%{prefix}%" for prefix in PREFIXES],
+            )
+        )
+        leftovers += [f"statistics {row[0]}" for row in cr.fetchall()]
+        cr.execute(
+            SQL(
                 "SELECT trigger_name || ' on ' || event_object_table"
                 " FROM information_schema.triggers WHERE trigger_name LIKE ANY(%s)"
                 " UNION SELECT 'function ' || proname FROM pg_proc"
@@ -83,7 +90,10 @@ def main(config, database):
             f" xml ids {leftover_xmlids}"
         )
         return 1
-    print("uninstall left no column, table, index, trigger or xml id of the addon")
+    print(
+        "uninstall left no column, table, index, statistics, trigger or xml id"
+        " of the addon"
+    )
     return 0
 
 

@@ -34,3 +34,4 @@ from . import test_boards_rtl
 from . import test_revenue_source
 from . import test_groups_of_companies
 from . import test_daily_run
+from . import test_query_plans
