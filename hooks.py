@@ -1,6 +1,7 @@
 from odoo.tools import SQL
 
-from .models.customer_pyramid_standing import ACCOUNT_STATISTICS, VENDOR_INDEX
+from .models.customer_pyramid_standing import VENDOR_INDEX
+from .models.res_partner import ACCOUNT_STATISTICS
 
 
 def post_init_hook(env):

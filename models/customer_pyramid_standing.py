@@ -6,12 +6,6 @@ from ..lib.pyramid_split import LEVEL_SELECTION
 
 # An index of the addon on Odoo's res_partner: the uninstallation drops it.
 VENDOR_INDEX = "res_partner_customer_pyramid_vendor_index"
-# Statistics of the addon on Odoo's res_partner, of which partners are their
-# own account (``_in_scope``, ``_in_ranking``): the uninstallation drops them.
-ACCOUNT_STATISTICS = {
-    "res_partner_customer_pyramid_commercial_statistics": "commercial_partner_id",
-    "res_partner_customer_pyramid_group_statistics": "customer_pyramid_group_id",
-}
 RANKED_REVENUE_INDEX = "customer_pyramid_standing_ranked_revenue_rank_index"
 # Who reads, searches, groups and exports what the addon knows of a partner.
 PYRAMID_USER = "customer_pyramid.group_user"
@@ -144,7 +138,6 @@ class CustomerPyramidStanding(models.Model):
             ["id"],
             where="supplier_rank > 0",
         )
-        self._create_account_statistics()
         # An event ranks its partner by the rank of the revenue just above
         # it, and a quiet run ranks every customer again in revenue order:
         # with the rank in the index, both read the index alone.
@@ -157,39 +150,6 @@ class CustomerPyramidStanding(models.Model):
                 SQL.identifier(RANKED_REVENUE_INDEX),
             )
         )
-
-    def _create_account_statistics(self):
-        """Create the statistics ``ACCOUNT_STATISTICS`` that are missing, and
-        gather them at once: the install ranks every partner right after.
-
-        Statistics on an expression need PostgreSQL 14; an older server
-        plans the scope without them."""
-        cr = self.env.cr
-        cr.execute(SQL("SHOW server_version_num"))
-        if int(cr.fetchone()[0]) < 140000:
-            return
-        cr.execute(
-            SQL(
-                "SELECT stxname FROM pg_statistic_ext WHERE stxname = ANY(%s)",
-                list(ACCOUNT_STATISTICS),
-            )
-        )
-        existing = {name for (name,) in cr.fetchall()}
-        missing = {
-            name: column
-            for name, column in ACCOUNT_STATISTICS.items()
-            if name not in existing
-        }
-        for name, column in missing.items():
-            cr.execute(
-                SQL(
-                    "CREATE STATISTICS %s ON ((id = %s)) FROM res_partner",
-                    SQL.identifier(name),
-                    SQL.identifier(column),
-                )
-            )
-        if missing:
-            cr.execute(SQL("ANALYZE res_partner"))
 
     def _delete_rows_of(self, column, ids):
         """Delete the rows of the partners or companies ``ids`` (``column``

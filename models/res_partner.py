@@ -13,6 +13,12 @@ PIN_FIELDS = (
 # A partner's change of these takes it into or out of the pyramid's scope,
 # or moves its orders to another commercial partner.
 SCOPE_FIELDS = {"parent_id", "active", "company_id", "is_company"}
+# Statistics of the addon on Odoo's res_partner, of which partners are their
+# own account (``_in_scope``, ``_in_ranking``): the uninstallation drops them.
+ACCOUNT_STATISTICS = {
+    "res_partner_customer_pyramid_commercial_statistics": "commercial_partner_id",
+    "res_partner_customer_pyramid_group_statistics": "customer_pyramid_group_id",
+}
 
 
 class ResPartner(models.Model):
@@ -110,6 +116,43 @@ class ResPartner(models.Model):
             )
             self._customer_pyramid_fill_groups()
         return super()._auto_init()
+
+    def init(self):
+        super().init()
+        self._customer_pyramid_create_account_statistics()
+
+    def _customer_pyramid_create_account_statistics(self):
+        """Create the statistics ``ACCOUNT_STATISTICS`` that are missing, and
+        gather them at once: the install ranks every partner right after.
+
+        Statistics on an expression need PostgreSQL 14; an older server
+        plans the scope without them."""
+        cr = self.env.cr
+        cr.execute(SQL("SHOW server_version_num"))
+        if int(cr.fetchone()[0]) < 140000:
+            return
+        cr.execute(
+            SQL(
+                "SELECT stxname FROM pg_statistic_ext WHERE stxname = ANY(%s)",
+                list(ACCOUNT_STATISTICS),
+            )
+        )
+        existing = {name for (name,) in cr.fetchall()}
+        missing = {
+            name: column
+            for name, column in ACCOUNT_STATISTICS.items()
+            if name not in existing
+        }
+        for name, column in missing.items():
+            cr.execute(
+                SQL(
+                    "CREATE STATISTICS %s ON ((id = %s)) FROM res_partner",
+                    SQL.identifier(name),
+                    SQL.identifier(column),
+                )
+            )
+        if missing:
+            cr.execute(SQL("ANALYZE res_partner"))
 
     def _customer_pyramid_fill_groups(self):
         """Set every partner's group (``_compute_customer_pyramid_group_id``)
