@@ -499,6 +499,9 @@ class CustomerPyramidEngine(models.AbstractModel):
             ["res_model", "res_id", "activity_type_id", "active"]
         )
         self.env["res.partner"].flush_model()
+        # our own partners, whom the scope leaves out (``not_our_own_partner``)
+        self.env["res.users"].flush_model(["partner_id", "share"])
+        self.env["res.company"].flush_model(["partner_id"])
         self.env["customer.consent"].flush_model()
         self.env["customer.pyramid.standing"].flush_model()
 

@@ -230,6 +230,8 @@ class CustomerPyramidQuery(models.AbstractModel):
         if not partner_ids:
             return []
         self.env["res.partner"].flush_model()
+        self.env["res.users"].flush_model(["partner_id", "share"])
+        self.env["res.company"].flush_model(["partner_id"])
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
         rows = self.env.execute_query(
             SQL(

@@ -23,9 +23,19 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
+        # Compared before and after, not read from ``vals``: the user form
+        # sends the user type in its own fields, turned into groups below.
+        before = {
+            user: (user.partner_id, user.share, user.active) for user in self.sudo()
+        }
         res = super().write(vals)
-        if {"groups_id", "active", "partner_id"} & set(vals):
-            # an internal user's partner is not a customer, a portal user's is
-            self.partner_id.sudo()._customer_pyramid_queue_scope_change()
+        # an internal user's partner is not a customer, a portal user's is;
+        # a user moved to another partner gives the old one back
+        changed = self.env["res.partner"].sudo()
+        for user, (partner, share, active) in before.items():
+            if (user.partner_id, user.share, user.active) != (partner, share, active):
+                changed |= partner | user.partner_id
+        if changed:
+            changed._customer_pyramid_queue_scope_change()
             self.env["customer.pyramid.event"].apply_pending()
         return res

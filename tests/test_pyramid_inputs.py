@@ -186,6 +186,37 @@ class TestEveryChangeIsAnEvent(CustomerPyramidCase):
         )
         self.assertEqual(self._standing_rows(customer), 0)
 
+    def _employee(self, customer, login):
+        return self.env["res.users"].create(
+            {
+                "login": login,
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "company_ids": [self.company.id],
+            }
+        )
+
+    def test_employee_made_a_portal_user_in_the_user_form_comes_back(self):
+        customer = self.customers[5]
+        user = self._employee(customer, "pyramid.employee.to.portal")
+        portal = self.env.ref("base.group_portal")
+        # the user form sends the user type in a field of its own, not groups_id
+        user_type = next(
+            name
+            for name in self.env["res.users"].fields_get()
+            if name.startswith("sel_groups_") and str(portal.id) in name.split("_")
+        )
+        user.write({user_type: portal.id})
+        self.assertTrue(user.share)
+        self.assertEqual(self._standing(customer), (500, "small"))
+
+    def test_user_moved_to_another_partner_gives_the_old_one_back(self):
+        customer = self.customers[7]
+        user = self._employee(customer, "pyramid.employee.moved")
+        self.assertEqual(self._standing_rows(customer), 0)
+        user.partner_id = self.env["res.partner"].create({"name": "Employee"})
+        self.assertEqual(self._standing(customer), (300, "small"))
+
     def test_merged_partners_add_up_on_the_survivor(self):
         small, smaller = self.customers[-2], self.customers[-1]  # 200 and 100
         wizard = self.env["base.partner.merge.automatic.wizard"].create({})
