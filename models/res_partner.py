@@ -118,8 +118,9 @@ class ResPartner(models.Model):
         return super()._auto_init()
 
     def init(self):
-        super().init()
+        res = super().init()
         self._customer_pyramid_create_account_statistics()
+        return res
 
     def _customer_pyramid_create_account_statistics(self):
         """Create the statistics ``ACCOUNT_STATISTICS`` that are missing, and
