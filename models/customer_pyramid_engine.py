@@ -498,10 +498,7 @@ class CustomerPyramidEngine(models.AbstractModel):
         self.env["mail.activity"].flush_model(
             ["res_model", "res_id", "activity_type_id", "active"]
         )
-        self.env["res.partner"].flush_model()
-        # our own partners, whom the scope leaves out (``not_our_own_partner``)
-        self.env["res.users"].flush_model(["partner_id", "share"])
-        self.env["res.company"].flush_model(["partner_id"])
+        self._flush_scope()
         self.env["customer.consent"].flush_model()
         self.env["customer.pyramid.standing"].flush_model()
 

@@ -224,14 +224,19 @@ class CustomerPyramidQuery(models.AbstractModel):
             SQL.identifier(alias, column),
         )
 
+    def _flush_scope(self):
+        """Flush what ``_in_scope`` reads of the partners, and of our own
+        partners, whom it leaves out (``not_our_own_partner``)."""
+        self.env["res.partner"].flush_model()
+        self.env["res.users"].flush_model(["partner_id", "share"])
+        self.env["res.company"].flush_model(["partner_id"])
+
     def _partners_in_scope(self, company, partner_ids):
         """The ids among ``partner_ids`` of the partners in the pyramid of
         ``company``: the rule ``_in_scope`` applied to a few partners."""
         if not partner_ids:
             return []
-        self.env["res.partner"].flush_model()
-        self.env["res.users"].flush_model(["partner_id", "share"])
-        self.env["res.company"].flush_model(["partner_id"])
+        self._flush_scope()
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state"])
         rows = self.env.execute_query(
             SQL(
