@@ -3,8 +3,11 @@
 # Default sizes: 10000:50000 100000:500000 1000000:5000000.
 # BENCH_SOURCE=invoice: the companies rank by posted invoices minus credit
 # notes (one invoice per confirmed order); its own, shorter table.
-# Each size gets a fresh database copied from one where the addon is installed,
-# on a private PostgreSQL cluster; results go to stdout as markdown rows.
+# Each size gets two fresh databases on a private PostgreSQL cluster: one
+# copied from a template without the addon, where the addon is installed on the
+# loaded data and a lone confirmation is timed over JSON-RPC before and after
+# (bench/install_benchmark.py), and one copied from a template where the addon
+# is installed (bench/run_benchmark.py, which prints the size's markdown row).
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/../scripts/common.sh"
@@ -25,19 +28,39 @@ start_benchmark_cluster "$BENCH_DIR/pg"
 make_addons_path "$BENCH_DIR/addons"
 write_odoo_config "$BENCH_DIR/odoo.conf" "$BENCH_DIR/data"
 
+SOURCE=${BENCH_SOURCE:-sale_order}
 banner "template database with the addon (no demo data)"
 "$ODOO_PYTHON" -m odoo -c "$BENCH_DIR/odoo.conf" -d bench_template -i customer_pyramid \
     --without-demo=all --stop-after-init --no-http --log-level=warn
+if [ "$SOURCE" = sale_order ]; then
+    banner "template database with sale_management and crm, without the addon"
+    "$ODOO_PYTHON" -m odoo -c "$BENCH_DIR/odoo.conf" -d install_template \
+        -i sale_management,crm --without-demo=all --stop-after-init --no-http --log-level=warn
+fi
+
+createdb_from() {
+    "$PG_BIN/createdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -T "$1" "$2"
+}
+dropdb_named() {
+    "$PG_BIN/dropdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo "$1"
+}
 
 echo
-SOURCE=${BENCH_SOURCE:-sale_order}
 "$ODOO_PYTHON" "$ROOT/bench/run_benchmark.py" --header --source "$SOURCE"
 for size in "${SIZES[@]}"; do
     partners=${size%%:*}
     orders=${size##*:}
-    database="bench_${partners}"
-    "$PG_BIN/createdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo -T bench_template "$database"
-    "$ODOO_PYTHON" "$ROOT/bench/run_benchmark.py" -c "$BENCH_DIR/odoo.conf" -d "$database" \
-        --partners "$partners" --orders "$orders" --source "$SOURCE"
-    "$PG_BIN/dropdb" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U odoo "$database"
+    install_results=()
+    if [ "$SOURCE" = sale_order ]; then
+        createdb_from install_template "install_${partners}"
+        "$ODOO_PYTHON" "$ROOT/bench/install_benchmark.py" -c "$BENCH_DIR/odoo.conf" \
+            -d "install_${partners}" --partners "$partners" --orders "$orders" \
+            --results "$BENCH_DIR/install_${partners}.json"
+        dropdb_named "install_${partners}"
+        install_results=(--install-results "$BENCH_DIR/install_${partners}.json")
+    fi
+    createdb_from bench_template "bench_${partners}"
+    "$ODOO_PYTHON" "$ROOT/bench/run_benchmark.py" -c "$BENCH_DIR/odoo.conf" -d "bench_${partners}" \
+        --partners "$partners" --orders "$orders" --source "$SOURCE" "${install_results[@]}"
+    dropdb_named "bench_${partners}"
 done

@@ -38,6 +38,7 @@ app does.
 
 import argparse
 import gc
+import json
 import statistics
 import threading
 import time
@@ -92,6 +93,10 @@ def parse_args():
         choices=("sale_order", "invoice"),
         default="sale_order",
         help="the revenue source the companies rank by",
+    )
+    parser.add_argument(
+        "--install-results",
+        help="bench/install_benchmark.py's JSON for this size, added to the row",
     )
     args = parser.parse_args()
     if args.header:
@@ -1043,6 +1048,28 @@ def time_daily_runs(registry, lastcall, results):
     return lastcall
 
 
+def install_cells(path):
+    """The installation and the lone confirmations of this size
+    (bench/install_benchmark.py), as HEADER's columns after *naive app peak*."""
+    if not path:
+        return ["not run"] * len(INSTALL_HEADER)
+    with open(path, encoding="utf-8") as results_file:
+        install = json.load(results_file)
+    (without_p50, without_p95), (with_p50, with_p95) = (
+        install["lone_without"],
+        install["lone_with"],
+    )
+    return [
+        f"{install['install']:.1f}",
+        f"{install['odoo_mb']:.0f} / {install['backends_mb']:.0f} / "
+        f"{install['temp_mb']:.0f}",
+        f"{install['standing_rows']:,} / {install['staged']:,}",
+        f"{without_p50:.0f} / {without_p95:.0f}",
+        f"{with_p50:.0f} / {with_p95:.0f}",
+        f"{with_p50 - without_p50:+.0f} / {with_p95 - without_p95:+.0f}",
+    ]
+
+
 def print_row(args, results, extrapolated, addon_peak, naive_peak):
     """The benchmark's table row for docs/benchmarks.md (HEADER's columns)."""
     overhead_ms = (results["batch", True] - results["batch", False]) * 1000
@@ -1094,6 +1121,7 @@ def print_row(args, results, extrapolated, addon_peak, naive_peak):
         backends,
         temp,
         f"{naive_peak:.0f}",
+        *install_cells(args.install_results),
     ]
     print("| " + " | ".join(cells) + " |")
 
@@ -1127,6 +1155,14 @@ HEADER = (
     "backends' peak MB, 1st / daily / day",
     "temp files MB, 1st / daily / day",
     "naive app peak MB",
+)
+INSTALL_HEADER = (
+    "install s",
+    "install: Odoo / backends' peak MB / temp files MB",
+    "install: standing rows / stages set",
+    "lone confirmation over JSON-RPC without the addon ms, p50 / p95",
+    "lone confirmation with the addon ms, p50 / p95",
+    "the addon adds ms, p50 / p95",
 )
 
 
@@ -1194,7 +1230,7 @@ def invoice_benchmark(args, registry):
 def main():
     args = parse_args()
     if args.header:
-        header = INVOICE_HEADER if args.source == "invoice" else HEADER
+        header = INVOICE_HEADER if args.source == "invoice" else HEADER + INSTALL_HEADER
         print("| " + " | ".join(header) + " |")
         print("|" + " --- |" * len(header))
         return
